@@ -1,0 +1,111 @@
+"""Errors rowdb raises, each carrying a PostgreSQL SQLSTATE.
+
+Where: shared by every layer (storage, vc, query, server). The class hierarchy follows PEP 249
+(DB-API 2.0) so that the Python API can re-export it unchanged; the server sends `sqlstate`,
+`message`, `detail` and `hint` as the fields of an ErrorResponse.
+"""
+
+from __future__ import annotations
+
+SQLSTATE_CLASSES: dict[str, type["RowdbError"]] = {}
+
+
+class Warning(Exception):  # noqa: A001 - the name PEP 249 requires
+    """Important warnings (PEP 249)."""
+
+
+class RowdbError(Exception):
+    """Base of every rowdb error (PEP 249 `Error`)."""
+
+    sqlstate = "XX000"
+
+    def __init_subclass__(cls, sqlstate: str | None = None, **kw):
+        super().__init_subclass__(**kw)
+        if sqlstate:
+            cls.sqlstate = sqlstate
+            SQLSTATE_CLASSES.setdefault(sqlstate, cls)
+
+    def __init__(self, message: str, *, detail: str | None = None, hint: str | None = None,
+                 position: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+        self.hint = hint
+        self.position = position
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.detail:
+            text += f"\nDETAIL:  {self.detail}"
+        if self.hint:
+            text += f"\nHINT:  {self.hint}"
+        return text
+
+
+Error = RowdbError
+
+
+class InterfaceError(RowdbError):
+    """Misuse of the API itself (PEP 249)."""
+
+
+class DatabaseError(RowdbError):
+    """Errors related to the database (PEP 249)."""
+
+
+class DataError(DatabaseError, sqlstate="22000"):
+    """Bad data values (PEP 249)."""
+
+
+class OperationalError(DatabaseError, sqlstate="58000"):
+    """Errors outside the user's SQL: storage, resources (PEP 249)."""
+
+
+class IntegrityError(DatabaseError, sqlstate="23000"):
+    """Constraint violations (PEP 249)."""
+
+
+class InternalError(DatabaseError, sqlstate="XX000"):
+    """A bug in rowdb: an invariant did not hold (PEP 249)."""
+
+
+class ProgrammingError(DatabaseError, sqlstate="42000"):
+    """Errors in the SQL text or its names (PEP 249)."""
+
+
+class NotSupportedError(DatabaseError, sqlstate="0A000"):
+    """A feature rowdb does not implement (PEP 249)."""
+
+
+# Storage ------------------------------------------------------------------------------------
+
+class CorruptionError(InternalError, sqlstate="XX001"):
+    """A stored chunk does not match its hash or cannot be decoded (data_corrupted)."""
+
+
+class MissingChunkError(InternalError, sqlstate="XX002"):
+    """A chunk that a tree or ref points at is not in the store (index_corrupted)."""
+
+
+class StorageFullError(OperationalError, sqlstate="53100"):
+    """The disk (or the configured map size limit) is full (disk_full)."""
+
+
+class StorageIOError(OperationalError, sqlstate="58030"):
+    """The operating system reported an I/O error on the store (io_error)."""
+
+
+class UnknownRefError(ProgrammingError, sqlstate="42704"):
+    """A ref name that does not exist (undefined_object)."""
+
+
+class RefConflictError(OperationalError, sqlstate="40001"):
+    """A ref moved since the writer read it (serialization_failure)."""
+
+
+class InvalidValueError(DataError, sqlstate="22023"):
+    """A value that cannot be encoded (invalid_parameter_value)."""
+
+
+class ProgramLimitExceededError(DatabaseError, sqlstate="54000"):
+    """A value exceeds a size limit of rowdb's (program_limit_exceeded)."""

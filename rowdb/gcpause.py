@@ -1,0 +1,36 @@
+"""Pausing Python's cyclic garbage collector around bulk work.
+
+Where: used by the storage layer's bulk operations (tree builds, batch edits). Building a
+tree allocates millions of small lists and tuples, none of them in reference cycles; each
+allocation burst triggers full collections that rescan every live object, which measured here
+doubles the time of a 1,000,000-entry build. Reference counting still frees everything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import threading
+
+_lock = threading.Lock()
+_holders = 0
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Disable the cyclic collector for the block (nesting and threads share one pause)."""
+    global _holders
+    with _lock:
+        if _holders == 0 and not gc.isenabled():
+            _holders = -1_000_000  # the application disabled it: never re-enable
+        _holders += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _lock:
+            _holders -= 1
+            if _holders == 0:
+                gc.enable()
+            elif _holders == -1_000_000:
+                _holders = 0

@@ -1,0 +1,58 @@
+"""Chunk records: a codec tag byte followed by the (maybe compressed) node bytes.
+
+Where: between node encoding (node.py) and the chunk store (kv.py). A chunk's hash is of the
+decoded bytes, so a record may be re-encoded with another codec, or later as a delta against
+an earlier chunk, without changing any address.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import zstandard
+
+from rowdb import limits
+from rowdb.errors import CorruptionError
+
+TAG_RAW = 0   # payload is the node bytes as they are
+TAG_ZSTD = 1  # payload is one zstd frame with content checksum
+
+_local = threading.local()  # zstandard contexts are not safe to share between threads
+
+
+def _compressor() -> zstandard.ZstdCompressor:
+    try:
+        return _local.compressor
+    except AttributeError:
+        _local.compressor = zstandard.ZstdCompressor(level=limits.zstd_level,
+                                                     write_checksum=True)
+        return _local.compressor
+
+
+def _decompressor() -> zstandard.ZstdDecompressor:
+    try:
+        return _local.decompressor
+    except AttributeError:
+        _local.decompressor = zstandard.ZstdDecompressor()
+        return _local.decompressor
+
+
+def encode_record(data: bytes) -> bytes:
+    """The stored record for node bytes: zstd unless that would not be smaller."""
+    packed = _compressor().compress(data)
+    if len(packed) + 1 < len(data):
+        return b"\x01" + packed
+    return b"\x00" + data
+
+
+def decode_record(record: bytes, digest: bytes = b"") -> bytes:
+    """Node bytes from a stored record; CorruptionError if it cannot be decoded."""
+    tag = record[0] if record else -1
+    if tag == TAG_ZSTD:
+        try:
+            return _decompressor().decompress(record[1:])
+        except zstandard.ZstdError as exc:
+            raise CorruptionError(f"chunk {digest.hex()} is corrupt: {exc}") from exc
+    if tag == TAG_RAW:
+        return record[1:]
+    raise CorruptionError(f"chunk {digest.hex()} has unknown codec tag {tag}")

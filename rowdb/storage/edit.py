@@ -1,0 +1,162 @@
+"""Batch mutation: apply a sorted batch of puts and deletes to a tree, level by level.
+
+Where: storage layer; the query layer's transactions and merge.py call `apply_edits`.
+
+At each level, starting at the leaves, the nodes holding an edited key are rewritten: their
+entries with the edits applied are fed to a fresh Chunker from the start of the first touched
+node (a cut before unchanged entries stays a cut, because cuts depend only on the entries since
+the previous cut). The run continues into following nodes until a cut falls exactly at the end
+of an old node; from there the old nodes are reused untouched. The replaced nodes' summaries
+become deletes, and the new nodes' summaries puts, for the level above; the same procedure
+runs there, up to the root. The result is exactly the tree a bulk build of the new contents
+gives (history independence), while work is proportional to the touched nodes x depth.
+"""
+
+from __future__ import annotations
+
+import operator
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+
+from rowdb.errors import InvalidValueError
+from rowdb.gcpause import paused_gc
+from rowdb.storage.chunker import Chunker, build, build_upward, check_entries, entry_bytes
+from rowdb.storage.node import Node
+from rowdb.storage.tree import LevelCursor
+
+Edit = tuple[bytes, bytes | None]  # (key, new value) or (key, None) to delete
+
+
+def apply_edits(writer, root: bytes, edits: Iterable[Edit]) -> bytes:
+    """The root of `root` with `edits` applied; `edits` sorted by key, each key once.
+
+    Deleting an absent key is a no-op. New nodes are staged in `writer`.
+    """
+    with paused_gc():
+        return _apply(writer, root, edits if isinstance(edits, list) else list(edits))
+
+
+def _apply(writer, root: bytes, edits: list) -> bytes:
+    if not edits:
+        return root
+    keys = [k for k, _ in edits]
+    if not all(map(operator.lt, keys, keys[1:])):
+        raise InvalidValueError("edits must be sorted by key, each key once")
+    check_entries(keys, [v for _, v in edits], deletes=True)
+    top = writer.load(root)
+    if not top.keys:
+        return build(((k, v) for k, v in edits if v is not None), writer)
+    level_edits: list = edits
+    for level in range(top.level + 1):
+        summaries, replaced = _rewrite_level(writer, root, level, level_edits)
+        if level == top.level:
+            new_root = build_upward(summaries, level, writer)
+            return _collapse(writer, new_root)
+        puts = {key: (digest, count) for key, digest, count in summaries}
+        merged = dict.fromkeys(replaced)
+        merged.update(puts)
+        level_edits = sorted(merged.items())
+        if not level_edits:
+            return root
+    raise AssertionError("unreachable: the loop returns at the root level")
+
+
+def _collapse(writer, root: bytes) -> bytes:
+    """Drop single-child roots: a tree's root is the lowest level with one node."""
+    node = writer.load(root)
+    while node.level and len(node.keys) == 1:
+        node = writer.load(node.values[0])
+    return node.digest
+
+
+def _rewrite_level(writer, root: bytes, level: int, edits: list):
+    """Rewrite the level-`level` nodes the edits touch.
+
+    Returns (summaries of the new nodes, last keys of the replaced old nodes). Values of
+    `edits` are row bytes at level 0 and (hash, count) above.
+    """
+    cursor = LevelCursor(writer, root, level)
+    edit_keys = [k for k, _ in edits]
+    summaries: list[tuple[bytes, bytes, int]] = []
+    replaced: list[bytes] = []
+    i = 0
+    while i < len(edits):
+        cursor.seek(edit_keys[i])
+        chunker = Chunker(level, writer)
+        while True:
+            node = cursor.node
+            last = cursor.is_last()
+            j = len(edits) if last else bisect_right(edit_keys, node.keys[-1], i)
+            keys, values, counts = _merge_node(node, edits, i, j)
+            replaced.append(node.keys[-1])
+            if chunker.at_boundary and i < j:
+                _rechunk_edited(chunker, node, keys, values, counts, edit_keys[i],
+                                edit_keys[j - 1])
+            else:
+                chunker.add_many(keys, values, counts)
+            i = j
+            if last:
+                chunker.finish()
+                break
+            if chunker.at_boundary:
+                break  # the cut is where the old node ended: what follows is unchanged
+            cursor.next()
+        summaries += chunker.out
+    return summaries, replaced
+
+
+def _rechunk_edited(chunker: Chunker, old: Node, keys, values, counts, first: bytes,
+                    last: bytes) -> None:
+    """Feed an edited node (edits between keys `first` and `last`) to a chunker that starts
+    fresh where the old node started, testing for cuts only where they can have moved.
+
+    Entries before the first edit are the old node's own, after the same cut, and the old
+    node did not end at any of them: they cannot end a node now. Likewise the unchanged
+    entries after the last edit, if no cut fell among the edited ones and the bytes before
+    them add up as before: every cut decision then repeats the old one. The node's last entry
+    is always tested.
+    """
+    level = old.level
+    head = min(bisect_left(old.keys, first), len(old.keys) - 1)
+    chunker.add_known(keys, values, counts, 0, head)
+    tail = bisect_right(keys, last, head)
+    cuts = len(chunker.out)
+    chunker.add_many(keys, values, counts, head, tail)
+    old_tail = bisect_right(old.keys, last, head)
+    if (len(chunker.out) == cuts and tail < len(keys) - 1 and old_tail < len(old.keys)
+            and chunker.size == entry_bytes(level, old.keys, old.values, 0, old_tail)):
+        chunker.add_known(keys, values, counts, tail, len(keys) - 1)
+        chunker.add_many(keys, values, counts, len(keys) - 1)
+    else:
+        chunker.add_many(keys, values, counts, tail)
+
+
+def _merge_node(node: Node, edits: list, start: int, end: int):
+    """The node's entries with edits[start:end] applied, as (keys, values, counts)."""
+    keys, values = node.keys, node.values
+    counts = node.counts
+    if start == end:
+        return keys, values, counts
+    keys, values = list(keys), list(values)
+    counts = list(counts) if counts is not None else None
+    for key, value in edits[start:end]:
+        at = bisect_left(keys, key)
+        found = at < len(keys) and keys[at] == key
+        if value is None:
+            if found:
+                del keys[at], values[at]
+                if counts is not None:
+                    del counts[at]
+            continue
+        if counts is not None:
+            value, size = value
+        if found:
+            values[at] = value
+            if counts is not None:
+                counts[at] = size
+        else:
+            keys.insert(at, key)
+            values.insert(at, value)
+            if counts is not None:
+                counts.insert(at, size)
+    return keys, values, counts

@@ -1,0 +1,282 @@
+"""The chunk store: content-addressed chunk records and refs in one LMDB environment.
+
+Where: bottom of the storage layer; the only module that imports `lmdb`. nodestore.py reads
+and writes through it; nothing above the storage layer touches it directly.
+
+Layout of `<repo>/.rowdb/` (one LMDB environment, four named databases):
+- `packs`:  pack id (8 bytes, big-endian) -> concatenated chunk records. Packing many chunks
+  into one LMDB value avoids LMDB's whole-page rounding of each ~2-3 KiB compressed chunk
+  (which alone costs ~1.5x the data), so bytes on disk track compressed bytes.
+- `chunks`: chunk hash (20 bytes) -> location (pack id, offset, length) of its record.
+- `refs`:   ref name (UTF-8) -> hash. Moved in the same write transaction as the chunks
+  they point at, so no reader ever sees a ref to a missing chunk and a crash never leaves one.
+- `meta`:   format version and the next pack id.
+A chunk record is a codec tag byte plus the payload (codec.py); the hash is of the decoded
+bytes, so changing codecs never changes addresses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import struct
+import threading
+from collections.abc import Iterable, Mapping
+
+import lmdb
+
+from rowdb import limits
+from rowdb.errors import (CorruptionError, MissingChunkError, RefConflictError,
+                          StorageFullError, StorageIOError, UnknownRefError)
+
+FORMAT_VERSION = 1
+STORE_DIR = ".rowdb"
+_location = struct.Struct(">QII")  # pack id, offset, length
+_pack_id = struct.Struct(">Q")
+
+
+
+class _Environment:
+    """One LMDB environment and the guard that lets its map grow while threads read.
+
+    LMDB may only change the map size while this process has no transaction open, so read
+    transactions count themselves in and `resize` waits for them to finish.
+    """
+
+    def __init__(self, env: lmdb.Environment):
+        self.env = env
+        self.pid = os.getpid()
+        self._idle = threading.Condition()
+        self._readers = 0
+
+    @contextlib.contextmanager
+    def read(self):
+        with self._idle:
+            self._readers += 1
+        try:
+            try:
+                txn = self.env.begin(buffers=True)
+            except lmdb.MapResizedError:
+                self.resize(0, own_readers=1)  # another process grew the map: adopt it
+                txn = self.env.begin(buffers=True)
+            with txn:
+                yield txn
+        finally:
+            with self._idle:
+                self._readers -= 1
+                self._idle.notify_all()
+
+    def resize(self, size: int, own_readers: int = 0) -> None:
+        with self._idle:
+            self._idle.wait_for(lambda: self._readers <= own_readers)
+            self.env.set_mapsize(size)
+
+
+_environments: dict[str, _Environment] = {}
+_environments_lock = threading.Lock()
+
+
+def _open_environment(path: str, map_size: int) -> _Environment:
+    """One environment per path per process, as LMDB requires (reopened after fork)."""
+    key = os.path.realpath(path)
+    with _environments_lock:
+        found = _environments.get(key)
+        if found and found.pid == os.getpid():
+            return found
+        os.makedirs(path, exist_ok=True)
+        try:
+            env = lmdb.open(path, map_size=map_size, max_dbs=8, max_spare_txns=4,
+                            max_readers=limits.lmdb_readers_max, readahead=False)
+        except lmdb.Error as exc:
+            raise _storage_error(exc) from exc
+        _environments[key] = _Environment(env)
+        return _environments[key]
+
+
+def _storage_error(exc: Exception) -> Exception:
+    """Translate an LMDB or OS failure into a RowdbError a user can act on."""
+    code = getattr(exc, "errno", None)
+    text = str(exc)
+    if isinstance(exc, lmdb.MapFullError):
+        return StorageFullError("the store's map size limit is reached",
+                                hint="raise rowdb.limits.map_bytes_max")
+    if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or "No space" in text \
+            or "too large" in text:
+        return StorageFullError("could not write to the store: disk full", detail=text)
+    return StorageIOError(f"could not access the store: {text}")
+
+
+class ChunkStore:
+    """Chunks by hash, packed into LMDB values, plus refs; safe across threads and processes."""
+
+    def __init__(self, repo_dir: str | os.PathLike, *, map_size: int | None = None):
+        self.path = os.path.join(os.fspath(repo_dir), STORE_DIR)
+        self._shared = _open_environment(self.path, map_size or limits.map_bytes_initial)
+        self.env = self._shared.env
+        self._write_lock = threading.Lock()
+        try:
+            with self.env.begin(write=True) as txn:
+                self._packs = self.env.open_db(b"packs", txn=txn)
+                self._chunks = self.env.open_db(b"chunks", txn=txn)
+                self._refs = self.env.open_db(b"refs", txn=txn)
+                self._meta = self.env.open_db(b"meta", txn=txn)
+                version = txn.get(b"format", db=self._meta)
+                if version is None:
+                    txn.put(b"format", str(FORMAT_VERSION).encode(), db=self._meta)
+                elif int(version) != FORMAT_VERSION:
+                    raise StorageIOError(f"unsupported store format {int(version)}",
+                                         hint=f"this rowdb reads format {FORMAT_VERSION}")
+        except lmdb.Error as exc:
+            raise _storage_error(exc) from exc
+
+    # Reads ---------------------------------------------------------------------------------
+
+    def get(self, digest: bytes) -> bytes:
+        """The record (codec tag + payload) stored under `digest`."""
+        return self.get_many([digest])[0]
+
+    def get_many(self, digests: Iterable[bytes]) -> list[bytes]:
+        """Records for several hashes, read in one transaction."""
+        out = []
+        with self._read() as txn:
+            for digest in digests:
+                loc = txn.get(digest, db=self._chunks)
+                if loc is None:
+                    raise MissingChunkError(f"chunk {digest.hex()} is missing from the store")
+                out.append(self._record(txn, digest, loc))
+        return out
+
+    def _record(self, txn, digest: bytes, loc) -> bytes:
+        if len(loc) != _location.size:
+            raise CorruptionError(f"chunk {digest.hex()} has a damaged location entry")
+        pack_id, offset, length = _location.unpack(loc)
+        pack = txn.get(_pack_id.pack(pack_id), db=self._packs)
+        if pack is None or offset + length > len(pack):
+            raise CorruptionError(f"chunk {digest.hex()} points outside its pack {pack_id}")
+        return bytes(pack[offset:offset + length])
+
+    def has(self, digest: bytes) -> bool:
+        with self._read() as txn:
+            return txn.get(digest, db=self._chunks) is not None
+
+    def get_ref(self, name: str) -> bytes | None:
+        with self._read() as txn:
+            return txn.get(name.encode(), db=self._refs)
+
+    def refs(self, prefix: str = "") -> dict[str, bytes]:
+        """All refs whose name starts with `prefix`, read as one snapshot."""
+        raw = prefix.encode()
+        out = {}
+        with self._read() as txn:
+            cursor = txn.cursor(db=self._refs)
+            if cursor.set_range(raw):
+                for key, value in cursor:
+                    if not key.startswith(raw):
+                        break
+                    out[key.decode()] = value
+        return out
+
+    def chunk_count(self) -> int:
+        with self._read() as txn:
+            return txn.stat(self._chunks)["entries"]
+
+    def iter_hashes(self) -> Iterable[bytes]:
+        """Every stored chunk hash (a snapshot, read in one transaction)."""
+        with self._read() as txn:
+            return list(txn.cursor(db=self._chunks).iternext(keys=True, values=False))
+
+    def disk_bytes(self) -> int:
+        """Bytes the store occupies in the file system (used pages, not the reservation)."""
+        info, stat = self.env.info(), self.env.stat()
+        return (info["last_pgno"] + 1) * stat["psize"]
+
+    def packed_bytes(self) -> int:
+        """Sum of all pack sizes: the logical size of the stored records."""
+        total = 0
+        with self._read() as txn:
+            for _, value in txn.cursor(db=self._packs):
+                total += len(value)
+        return total
+
+    def _read(self):
+        return self._shared.read()
+
+    # Writes --------------------------------------------------------------------------------
+
+    def write(self, records: Mapping[bytes, bytes], refs: Mapping[str, bytes | None] = {},
+              expect: Mapping[str, bytes | None] = {}) -> int:
+        """Store `records` (hash -> record) and move `refs` in one transaction.
+
+        A ref set to None is deleted. `expect` gives, per ref name, the hash the caller read
+        before (None: absent); if a ref moved meanwhile nothing is written and
+        RefConflictError says which. Every ref target must be stored or in `records`.
+        Returns the number of records that were new. Idempotent for records.
+        """
+        while True:
+            try:
+                with self._write_lock:
+                    return self._write_once(records, refs, expect)
+            except lmdb.MapFullError:
+                self._grow()
+            except lmdb.MapResizedError:
+                self._shared.resize(0)
+            except lmdb.Error as exc:
+                raise _storage_error(exc) from exc
+            except OSError as exc:
+                raise _storage_error(exc) from exc
+
+    def _write_once(self, records, refs, expect) -> int:
+        with self.env.begin(write=True) as txn:
+            for name, want in expect.items():
+                have = txn.get(name.encode(), db=self._refs)
+                if have != want:
+                    raise RefConflictError(
+                        f'ref "{name}" moved while this change was being made',
+                        detail=f"expected {want.hex() if want else 'none'}, "
+                               f"found {have.hex() if have else 'none'}")
+            fresh = [(d, r) for d, r in records.items()
+                     if txn.get(d, db=self._chunks) is None]
+            self._put_packs(txn, fresh)
+            for name, target in refs.items():
+                if target is None:
+                    txn.delete(name.encode(), db=self._refs)
+                    continue
+                if len(target) != limits.hash_bytes or (
+                        target not in records and txn.get(target, db=self._chunks) is None):
+                    raise UnknownRefError(
+                        f'ref "{name}" cannot point at unknown chunk {target.hex()}')
+                txn.put(name.encode(), target, db=self._refs)
+            return len(fresh)
+
+    def _put_packs(self, txn, fresh: list[tuple[bytes, bytes]]) -> None:
+        if not fresh:
+            return
+        raw_next = txn.get(b"next_pack", db=self._meta)
+        pack_id = _pack_id.unpack(raw_next)[0] if raw_next else 0
+        parts: list[bytes] = []
+        locations: list[tuple[bytes, bytes]] = []
+        offset = 0
+        for digest, record in fresh:
+            if offset and offset + len(record) > limits.pack_bytes_max:
+                txn.put(_pack_id.pack(pack_id), b"".join(parts), db=self._packs)
+                pack_id, parts, offset = pack_id + 1, [], 0
+            locations.append((digest, _location.pack(pack_id, offset, len(record))))
+            parts.append(record)
+            offset += len(record)
+        txn.put(_pack_id.pack(pack_id), b"".join(parts), db=self._packs)
+        txn.put(b"next_pack", _pack_id.pack(pack_id + 1), db=self._meta)
+        locations.sort()
+        with txn.cursor(db=self._chunks) as cursor:
+            cursor.putmulti(locations)
+
+    def _grow(self) -> None:
+        size = self.env.info()["map_size"]
+        if size >= limits.map_bytes_max:
+            raise StorageFullError("the store reached its maximum size",
+                                   detail=f"map size {size} bytes",
+                                   hint="raise rowdb.limits.map_bytes_max")
+        self._shared.resize(min(size * 2, limits.map_bytes_max))
+
+    def sync(self) -> None:
+        self.env.sync(True)

@@ -1,0 +1,140 @@
+"""Decoded nodes by hash: a byte-sized LRU cache over the chunk store, and write buffers.
+
+Where: storage layer, between kv.py (records in LMDB) and the tree algorithms (tree.py,
+edit.py, diff.py, merge.py), which only ever see `Node` objects and hashes.
+
+Reads go cache -> LMDB. Writes are staged in a `Writer` (one per operation or transaction):
+`put` encodes and compresses a node and keeps the record in memory; `commit` stores every
+staged record and moves refs in one LMDB transaction. A writer past its memory budget spills
+records early (without refs), which is safe: a record no ref reaches is only garbage.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+from cachetools import LRUCache
+
+from rowdb import limits
+from rowdb.storage.codec import decode_record, encode_record
+from rowdb.storage.kv import ChunkStore
+from rowdb.storage.node import EMPTY, Node, decode_node
+
+_NODE_OVERHEAD = 3  # decoded lists and bytes objects take about 3x the encoded bytes
+
+
+def _node_bytes(node: Node) -> int:
+    return len(node.data) * _NODE_OVERHEAD + 200
+
+
+class NodeStore:
+    """Loads nodes by hash through a bounded LRU cache; hands out writers."""
+
+    def __init__(self, chunks: ChunkStore, cache_bytes: int = limits.node_cache_bytes):
+        self.chunks = chunks
+        self.cache: LRUCache = LRUCache(maxsize=cache_bytes, getsizeof=_node_bytes)
+        self._cache_lock = threading.Lock()
+        self.remember(EMPTY)
+
+    def load(self, digest: bytes) -> Node:
+        try:
+            return self.cache[digest]
+        except KeyError:  # a miss, or another thread evicted it just now
+            pass
+        node = decode_node(decode_record(self.chunks.get(digest), digest), digest)
+        self.remember(node)
+        return node
+
+    def load_uncached(self, digest: bytes) -> Node:
+        """Read and decode from disk, bypassing the cache (for verification)."""
+        return decode_node(decode_record(self.chunks.get(digest), digest), digest)
+
+    def remember(self, node: Node) -> None:
+        with self._cache_lock:
+            try:
+                self.cache[node.digest] = node
+            except ValueError:  # larger than the whole cache
+                pass
+
+    def writer(self) -> "Writer":
+        return Writer(self)
+
+
+def _encode_records(batch: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    return [(digest, encode_record(data)) for digest, data in batch]
+
+
+class _Compressors:
+    """Threads that compress a writer's staged nodes at commit, in parallel with the
+    committing thread (zstd releases the GIL). Compressing while the builder runs was
+    measured slower: each GIL hand-off stalls the builder. Recreated after fork."""
+
+    pid = -1
+    pool: ThreadPoolExecutor | None = None
+    lock = threading.Lock()
+
+    @classmethod
+    def encode(cls, batch: list[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
+        parts = limits.compress_threads
+        if len(batch) < 64 or parts < 2:
+            return dict(_encode_records(batch))
+        with cls.lock:
+            if cls.pid != os.getpid() or cls.pool is None:
+                cls.pool = ThreadPoolExecutor(parts - 1, "rowdb-compress")
+                cls.pid = os.getpid()
+            step = -(-len(batch) // parts)
+            futures = [cls.pool.submit(_encode_records, batch[i:i + step])
+                       for i in range(step, len(batch), step)]
+        records = dict(_encode_records(batch[:step]))
+        for future in futures:
+            records.update(future.result())
+        return records
+
+
+class Writer:
+    """Stages new nodes of one operation; `commit` stores them and moves refs atomically."""
+
+    def __init__(self, store: NodeStore):
+        self.store = store
+        self.staged: dict[bytes, bytes] = {}  # hash -> node bytes, until committed
+        self.pending_bytes = 0
+        self.written = 0  # records that were new to the store, over all flushes
+
+    def put(self, node: Node) -> bytes:
+        digest = node.digest
+        if digest not in self.staged:
+            self.staged[digest] = node.data
+            self.pending_bytes += len(node.data)
+            self.store.remember(node)
+            if self.pending_bytes > limits.write_buffer_bytes_max:
+                self.flush()
+        return digest
+
+    def load(self, digest: bytes) -> Node:
+        try:
+            return self.store.cache[digest]
+        except KeyError:
+            pass
+        data = self.staged.get(digest)
+        if data is None:
+            return self.store.load(digest)
+        node = decode_node(data, digest)
+        self.store.remember(node)
+        return node
+
+    def flush(self) -> None:
+        """Store staged nodes now, without moving any ref."""
+        self.commit()
+
+    def commit(self, refs: Mapping[str, bytes | None] = {},
+               expect: Mapping[str, bytes | None] = {}) -> None:
+        """Store every staged node and move `refs` in one transaction (see ChunkStore.write)."""
+        if not self.staged and not refs:
+            return
+        records = _Compressors.encode(list(self.staged.items()))
+        self.written += self.store.chunks.write(records, refs, expect)
+        self.staged = {}
+        self.pending_bytes = 0
