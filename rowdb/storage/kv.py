@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import resource
 import struct
 import threading
 from collections.abc import Iterable, Mapping
@@ -84,17 +85,17 @@ def _open_environment(path: str, map_size: int) -> _Environment:
         found = _environments.get(key)
         if found and found.pid == os.getpid():
             return found
-        os.makedirs(path, exist_ok=True)
         try:
+            os.makedirs(path, exist_ok=True)
             env = lmdb.open(path, map_size=map_size, max_dbs=8, max_spare_txns=4,
                             max_readers=limits.lmdb_readers_max, readahead=False)
-        except lmdb.Error as exc:
+        except (lmdb.Error, OSError) as exc:
             raise _storage_error(exc) from exc
         _environments[key] = _Environment(env)
         return _environments[key]
 
 
-def _storage_error(exc: Exception) -> Exception:
+def _storage_error(exc: Exception, path: str = "", needed: int = 0) -> Exception:
     """Translate an LMDB or OS failure into a RowdbError a user can act on."""
     code = getattr(exc, "errno", None)
     text = str(exc)
@@ -102,9 +103,26 @@ def _storage_error(exc: Exception) -> Exception:
         return StorageFullError("the store's map size limit is reached",
                                 hint="raise rowdb.limits.map_bytes_max")
     if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or "No space" in text \
-            or "too large" in text:
+            or "too large" in text or (path and _space_exhausted(path, needed)):
         return StorageFullError("could not write to the store: disk full", detail=text)
+    if isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
     return StorageIOError(f"could not access the store: {text}")
+
+
+def _space_exhausted(path: str, needed: int) -> bool:
+    """Whether a failed write of `needed` bytes is explained by a full disk or file limit
+    (LMDB reports a short write as a plain I/O error)."""
+    margin = needed + (16 << 20)
+    try:
+        stat = os.statvfs(path)
+        if stat.f_bavail * stat.f_frsize < margin:
+            return True
+        soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+        size = os.path.getsize(os.path.join(path, "data.mdb"))
+        return soft != resource.RLIM_INFINITY and size + margin > soft
+    except OSError:
+        return False
 
 
 class ChunkStore:
@@ -162,7 +180,8 @@ class ChunkStore:
 
     def get_ref(self, name: str) -> bytes | None:
         with self._read() as txn:
-            return txn.get(name.encode(), db=self._refs)
+            found = txn.get(name.encode(), db=self._refs)
+            return None if found is None else bytes(found)
 
     def refs(self, prefix: str = "") -> dict[str, bytes]:
         """All refs whose name starts with `prefix`, read as one snapshot."""
@@ -172,9 +191,10 @@ class ChunkStore:
             cursor = txn.cursor(db=self._refs)
             if cursor.set_range(raw):
                 for key, value in cursor:
+                    key = bytes(key)
                     if not key.startswith(raw):
                         break
-                    out[key.decode()] = value
+                    out[key.decode()] = bytes(value)
         return out
 
     def chunk_count(self) -> int:
@@ -184,7 +204,8 @@ class ChunkStore:
     def iter_hashes(self) -> Iterable[bytes]:
         """Every stored chunk hash (a snapshot, read in one transaction)."""
         with self._read() as txn:
-            return list(txn.cursor(db=self._chunks).iternext(keys=True, values=False))
+            return list(map(bytes, txn.cursor(db=self._chunks).iternext(keys=True,
+                                                                        values=False)))
 
     def disk_bytes(self) -> int:
         """Bytes the store occupies in the file system (used pages, not the reservation)."""
@@ -221,10 +242,9 @@ class ChunkStore:
                 self._grow()
             except lmdb.MapResizedError:
                 self._shared.resize(0)
-            except lmdb.Error as exc:
-                raise _storage_error(exc) from exc
-            except OSError as exc:
-                raise _storage_error(exc) from exc
+            except (lmdb.Error, OSError) as exc:
+                needed = sum(map(len, records.values()))
+                raise _storage_error(exc, self.path, needed) from exc
 
     def _write_once(self, records, refs, expect) -> int:
         with self.env.begin(write=True) as txn:
