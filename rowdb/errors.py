@@ -109,3 +109,105 @@ class InvalidValueError(DataError, sqlstate="22023"):
 
 class ProgramLimitExceededError(DatabaseError, sqlstate="54000"):
     """A value exceeds a size limit of rowdb's (program_limit_exceeded)."""
+
+
+# SQL ----------------------------------------------------------------------------------------
+
+class SyntaxError(ProgrammingError, sqlstate="42601"):  # noqa: A001 - PostgreSQL's name
+    """The statement does not parse (syntax_error)."""
+
+
+class UndefinedTableError(ProgrammingError, sqlstate="42P01"):
+    """undefined_table"""
+
+
+class DuplicateTableError(ProgrammingError, sqlstate="42P07"):
+    """duplicate_table"""
+
+
+class UndefinedColumnError(ProgrammingError, sqlstate="42703"):
+    """undefined_column"""
+
+
+class DuplicateColumnError(ProgrammingError, sqlstate="42701"):
+    """duplicate_column"""
+
+
+class AmbiguousColumnError(ProgrammingError, sqlstate="42702"):
+    """ambiguous_column"""
+
+
+class DatatypeMismatchError(ProgrammingError, sqlstate="42804"):
+    """datatype_mismatch"""
+
+
+class UndefinedFunctionError(ProgrammingError, sqlstate="42883"):
+    """undefined_function (also operators)"""
+
+
+class UndefinedObjectError(ProgrammingError, sqlstate="42704"):
+    """undefined_object (types and other named objects)"""
+
+
+class GroupingError(ProgrammingError, sqlstate="42803"):
+    """grouping_error: a column must appear in GROUP BY or an aggregate"""
+
+
+class InvalidColumnReferenceError(ProgrammingError, sqlstate="42P10"):
+    """invalid_column_reference (ORDER BY position, ON CONFLICT target)"""
+
+
+class CannotCoerceError(ProgrammingError, sqlstate="42846"):
+    """cannot_coerce"""
+
+
+class InvalidTextRepresentationError(DataError, sqlstate="22P02"):
+    """invalid_text_representation"""
+
+
+class NumericValueOutOfRangeError(DataError, sqlstate="22003"):
+    """numeric_value_out_of_range"""
+
+
+class DivisionByZeroError(DataError, sqlstate="22012"):
+    """division_by_zero"""
+
+
+class StringDataRightTruncationError(DataError, sqlstate="22001"):
+    """string_data_right_truncation"""
+
+
+class InvalidDatetimeFormatError(DataError, sqlstate="22007"):
+    """invalid_datetime_format"""
+
+
+class DatetimeFieldOverflowError(DataError, sqlstate="22008"):
+    """datetime_field_overflow"""
+
+
+class CardinalityViolationError(DataError, sqlstate="21000"):
+    """cardinality_violation: a scalar subquery returned more than one row"""
+
+
+class InvalidParameterValueError(DataError, sqlstate="22023"):
+    """invalid_parameter_value"""
+
+
+class NotNullViolationError(IntegrityError, sqlstate="23502"):
+    """not_null_violation"""
+
+
+class UniqueViolationError(IntegrityError, sqlstate="23505"):
+    """unique_violation"""
+
+
+class InFailedTransactionError(DatabaseError, sqlstate="25P02"):
+    """in_failed_sql_transaction: commands ignored until end of transaction block"""
+
+
+class ActiveTransactionError(DatabaseError, sqlstate="25001"):
+    """active_sql_transaction"""
+
+
+class SerializationFailureError(OperationalError, sqlstate="40001"):
+    """serialization_failure: a concurrent transaction changed the same data"""

@@ -23,7 +23,7 @@ from rowdb.storage.check import verify
 from rowdb.storage.chunker import build
 from rowdb.storage.codec import decode_record, encode_record
 from rowdb.storage.kv import ChunkStore
-from rowdb.storage.node import digest_of
+from rowdb.storage.node import digest_of, encode_node
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -137,7 +137,7 @@ def test_corrupt_chunk_is_reported_by_hash(tmp_path, damage):
         elif damage == "bad_tag":
             pack[offset] = 0x7E
         else:  # a valid record of some other node under this hash
-            other = encode_record(leaves(store, root)[6].data)
+            other = encode_record(encode_node(leaves(store, root)[6]))
             pack[offset:offset + length] = other[:length].ljust(length, b"\0")
         txn.put(pack_key, bytes(pack), db=chunks._packs)
     store.cache.clear()

@@ -34,6 +34,8 @@ def diff(store, from_root: bytes, to_root: bytes) -> Iterator[Change]:
                 b.pop()
             elif x[0] == y[0] == 0:
                 yield from _diff_leaves(store, a, b)
+            elif x[0] == y[0] and _diff_aligned(store, a, b):
+                continue
             else:
                 if x[0] >= y[0]:
                     _expand(store, a)
@@ -72,6 +74,21 @@ def _diff_leaves(store, a: list, b: list) -> Iterator[Change]:
     changed = list(map(operator.ne, left.values, right.values))
     yield from zip(compress(left.keys, changed), compress(left.values, changed),
                    compress(right.values, changed))
+
+
+def _diff_aligned(store, a: list, b: list) -> bool:
+    """Two different internal nodes on top with the same child boundaries: push only the
+    children whose hashes differ, pairwise, and skip the equal ones unread (compared in C)."""
+    left, right = store.load(a[-1][1]), store.load(b[-1][1])
+    if left.keys != right.keys:
+        return False
+    a.pop()
+    b.pop()
+    level = left.level - 1
+    changed = list(map(operator.ne, left.values, right.values))
+    a.extend(zip(repeat(level), reversed(list(compress(left.values, changed)))))
+    b.extend(zip(repeat(level), reversed(list(compress(right.values, changed)))))
+    return True
 
 
 def _expand(store, stack: list) -> None:

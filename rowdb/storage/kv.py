@@ -39,39 +39,56 @@ _pack_id = struct.Struct(">Q")
 
 
 class _Environment:
-    """One LMDB environment and the guard that lets its map grow while threads read.
+    """One LMDB environment, and the guards that let its map grow while threads use it.
 
-    LMDB may only change the map size while this process has no transaction open, so read
-    transactions count themselves in and `resize` waits for them to finish.
+    LMDB may only change the map size while this process has no transaction open: writers
+    hold `write_lock` (one write transaction per process at a time, as LMDB has anyway), and
+    read transactions count themselves in so that `resize` can wait for them to finish.
     """
 
     def __init__(self, env: lmdb.Environment):
         self.env = env
         self.pid = os.getpid()
+        self.write_lock = threading.RLock()
         self._idle = threading.Condition()
         self._readers = 0
+        self._resizing = False
 
     @contextlib.contextmanager
     def read(self):
-        with self._idle:
-            self._readers += 1
+        self._enter()
         try:
             try:
                 txn = self.env.begin(buffers=True)
             except lmdb.MapResizedError:
-                self.resize(0, own_readers=1)  # another process grew the map: adopt it
+                self._leave()
+                self.resize(0)  # another process grew the map: adopt its size
+                self._enter()
                 txn = self.env.begin(buffers=True)
             with txn:
                 yield txn
         finally:
-            with self._idle:
-                self._readers -= 1
-                self._idle.notify_all()
+            self._leave()
 
-    def resize(self, size: int, own_readers: int = 0) -> None:
+    def _enter(self) -> None:
         with self._idle:
-            self._idle.wait_for(lambda: self._readers <= own_readers)
-            self.env.set_mapsize(size)
+            self._idle.wait_for(lambda: not self._resizing)
+            self._readers += 1
+
+    def _leave(self) -> None:
+        with self._idle:
+            self._readers -= 1
+            self._idle.notify_all()
+
+    def resize(self, size: int) -> None:
+        with self.write_lock, self._idle:
+            self._resizing = True
+            try:
+                self._idle.wait_for(lambda: self._readers == 0)
+                self.env.set_mapsize(size)
+            finally:
+                self._resizing = False
+                self._idle.notify_all()
 
 
 _environments: dict[str, _Environment] = {}
@@ -132,21 +149,34 @@ class ChunkStore:
         self.path = os.path.join(os.fspath(repo_dir), STORE_DIR)
         self._shared = _open_environment(self.path, map_size or limits.map_bytes_initial)
         self.env = self._shared.env
-        self._write_lock = threading.Lock()
-        try:
-            with self.env.begin(write=True) as txn:
-                self._packs = self.env.open_db(b"packs", txn=txn)
-                self._chunks = self.env.open_db(b"chunks", txn=txn)
-                self._refs = self.env.open_db(b"refs", txn=txn)
-                self._meta = self.env.open_db(b"meta", txn=txn)
-                version = txn.get(b"format", db=self._meta)
-                if version is None:
-                    txn.put(b"format", str(FORMAT_VERSION).encode(), db=self._meta)
-                elif int(version) != FORMAT_VERSION:
-                    raise StorageIOError(f"unsupported store format {int(version)}",
-                                         hint=f"this rowdb reads format {FORMAT_VERSION}")
-        except lmdb.Error as exc:
-            raise _storage_error(exc) from exc
+        self._transact(self._open_databases)
+
+    def _open_databases(self) -> None:
+        with self.env.begin(write=True) as txn:
+            self._packs = self.env.open_db(b"packs", txn=txn)
+            self._chunks = self.env.open_db(b"chunks", txn=txn)
+            self._refs = self.env.open_db(b"refs", txn=txn)
+            self._meta = self.env.open_db(b"meta", txn=txn)
+            version = txn.get(b"format", db=self._meta)
+            if version is None:
+                txn.put(b"format", str(FORMAT_VERSION).encode(), db=self._meta)
+            elif int(version) != FORMAT_VERSION:
+                raise StorageIOError(f"unsupported store format {int(version)}",
+                                     hint=f"this rowdb reads format {FORMAT_VERSION}")
+
+    def _transact(self, write, needed: int = 0):
+        """Run `write()` (which opens one write transaction) under the process's write lock,
+        growing the map when full and adopting another process's growth, then retrying."""
+        with self._shared.write_lock:
+            while True:
+                try:
+                    return write()
+                except lmdb.MapFullError:
+                    self._grow()
+                except lmdb.MapResizedError:
+                    self._shared.resize(0)
+                except (lmdb.Error, OSError) as exc:
+                    raise _storage_error(exc, self.path, needed) from exc
 
     # Reads ---------------------------------------------------------------------------------
 
@@ -234,17 +264,8 @@ class ChunkStore:
         RefConflictError says which. Every ref target must be stored or in `records`.
         Returns the number of records that were new. Idempotent for records.
         """
-        while True:
-            try:
-                with self._write_lock:
-                    return self._write_once(records, refs, expect)
-            except lmdb.MapFullError:
-                self._grow()
-            except lmdb.MapResizedError:
-                self._shared.resize(0)
-            except (lmdb.Error, OSError) as exc:
-                needed = sum(map(len, records.values()))
-                raise _storage_error(exc, self.path, needed) from exc
+        needed = sum(map(len, records.values()))
+        return self._transact(lambda: self._write_once(records, refs, expect), needed)
 
     def _write_once(self, records, refs, expect) -> int:
         with self.env.begin(write=True) as txn:

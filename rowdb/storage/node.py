@@ -29,7 +29,8 @@ def digest_of(data: bytes) -> bytes:
 class Node:
     """One decoded node. Immutable by convention: never change a node after building it."""
 
-    __slots__ = ("level", "keys", "values", "counts", "total", "digest", "data", "_cumulative")
+    __slots__ = ("level", "keys", "values", "counts", "total", "digest", "data", "nbytes",
+                 "_cumulative")
 
     def __init__(self, level: int, keys: list, values: list, counts: list | None = None,
                  digest: bytes | None = None, data: bytes | None = None):
@@ -41,7 +42,8 @@ class Node:
         self._cumulative: list[int] | None = None
         if data is None:
             data = encode_node(self)
-        self.data = data
+        self.data: bytes | None = data  # dropped once cached; encode_node rebuilds it
+        self.nbytes = len(data)
         self.digest = digest or digest_of(data)
 
     @property

@@ -21,13 +21,13 @@ from cachetools import LRUCache
 from rowdb import limits
 from rowdb.storage.codec import decode_record, encode_record
 from rowdb.storage.kv import ChunkStore
-from rowdb.storage.node import EMPTY, Node, decode_node
+from rowdb.storage.node import EMPTY, Node, decode_node, encode_node
 
 _NODE_OVERHEAD = 3  # decoded lists and bytes objects take about 3x the encoded bytes
 
 
 def _node_bytes(node: Node) -> int:
-    return len(node.data) * _NODE_OVERHEAD + 200
+    return node.nbytes * _NODE_OVERHEAD + 200
 
 
 class NodeStore:
@@ -53,6 +53,7 @@ class NodeStore:
         return decode_node(decode_record(self.chunks.get(digest), digest), digest)
 
     def remember(self, node: Node) -> None:
+        node.data = None  # the cache holds decoded nodes only
         with self._cache_lock:
             try:
                 self.cache[node.digest] = node
@@ -106,8 +107,9 @@ class Writer:
     def put(self, node: Node) -> bytes:
         digest = node.digest
         if digest not in self.staged:
-            self.staged[digest] = node.data
-            self.pending_bytes += len(node.data)
+            data = node.data if node.data is not None else encode_node(node)
+            self.staged[digest] = data
+            self.pending_bytes += len(data)
             self.store.remember(node)
             if self.pending_bytes > limits.write_buffer_bytes_max:
                 self.flush()
