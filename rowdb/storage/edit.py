@@ -20,9 +20,12 @@ from collections.abc import Iterable
 
 from rowdb.errors import InvalidValueError
 from rowdb.gcpause import paused_gc
-from rowdb.storage.chunker import Chunker, build, build_upward, check_entries, entry_bytes
+from rowdb import limits
+from rowdb.storage.chunker import Chunker, build, build_upward, check_entries
 from rowdb.storage.node import Node
 from rowdb.storage.tree import LevelCursor
+
+_INTERNAL_OVERHEAD = limits.internal_entry_overhead
 
 Edit = tuple[bytes, bytes | None]  # (key, new value) or (key, None) to delete
 
@@ -79,19 +82,19 @@ def _rewrite_level(writer, root: bytes, level: int, edits: list):
     edit_keys = [k for k, _ in edits]
     summaries: list[tuple[bytes, bytes, int]] = []
     replaced: list[bytes] = []
+    chunker = Chunker(level, writer)
     i = 0
     while i < len(edits):
         cursor.seek(edit_keys[i])
-        chunker = Chunker(level, writer)
         while True:
             node = cursor.node
             last = cursor.is_last()
             j = len(edits) if last else bisect_right(edit_keys, node.keys[-1], i)
-            keys, values, counts = _merge_node(node, edits, i, j)
+            keys, values, counts, delta = _merge_node(node, edits, i, j)
             replaced.append(node.keys[-1])
             if chunker.at_boundary and i < j:
                 _rechunk_edited(chunker, node, keys, values, counts, edit_keys[i],
-                                edit_keys[j - 1])
+                                edit_keys[j - 1], delta)
             else:
                 chunker.add_many(keys, values, counts)
             i = j
@@ -101,30 +104,27 @@ def _rewrite_level(writer, root: bytes, level: int, edits: list):
             if chunker.at_boundary:
                 break  # the cut is where the old node ended: what follows is unchanged
             cursor.next()
-        summaries += chunker.out
-    return summaries, replaced
+    return chunker.out, replaced
 
 
 def _rechunk_edited(chunker: Chunker, old: Node, keys, values, counts, first: bytes,
-                    last: bytes) -> None:
+                    last: bytes, delta: int) -> None:
     """Feed an edited node (edits between keys `first` and `last`) to a chunker that starts
     fresh where the old node started, testing for cuts only where they can have moved.
 
     Entries before the first edit are the old node's own, after the same cut, and the old
     node did not end at any of them: they cannot end a node now. Likewise the unchanged
-    entries after the last edit, if no cut fell among the edited ones and the bytes before
-    them add up as before: every cut decision then repeats the old one. The node's last entry
-    is always tested.
+    entries after the last edit, if no cut fell among the edited ones and the edits left the
+    byte count unchanged (`delta` 0): every cut decision then repeats the old one. The node's
+    last entry is always tested.
     """
-    level = old.level
     head = min(bisect_left(old.keys, first), len(old.keys) - 1)
     chunker.add_known(keys, values, counts, 0, head)
     tail = bisect_right(keys, last, head)
     cuts = len(chunker.out)
     chunker.add_many(keys, values, counts, head, tail)
-    old_tail = bisect_right(old.keys, last, head)
-    if (len(chunker.out) == cuts and tail < len(keys) - 1 and old_tail < len(old.keys)
-            and chunker.size == entry_bytes(level, old.keys, old.values, 0, old_tail)):
+    if (not delta and len(chunker.out) == cuts and tail < len(keys) - 1
+            and old.keys[-1] > last):
         chunker.add_known(keys, values, counts, tail, len(keys) - 1)
         chunker.add_many(keys, values, counts, len(keys) - 1)
     else:
@@ -132,31 +132,42 @@ def _rechunk_edited(chunker: Chunker, old: Node, keys, values, counts, first: by
 
 
 def _merge_node(node: Node, edits: list, start: int, end: int):
-    """The node's entries with edits[start:end] applied, as (keys, values, counts)."""
+    """The node's entries with edits[start:end] applied: (keys, values, counts, delta), where
+    delta is the change in the entries' chunk bytes (chunker.py's measure)."""
     keys, values = node.keys, node.values
     counts = node.counts
     if start == end:
-        return keys, values, counts
+        return keys, values, counts, 0
     keys, values = list(keys), list(values)
-    counts = list(counts) if counts is not None else None
+    delta = 0
+    if counts is None:
+        for key, value in edits[start:end]:
+            at = bisect_left(keys, key)
+            if at < len(keys) and keys[at] == key:
+                if value is None:
+                    delta -= len(key) + len(values[at])
+                    del keys[at], values[at]
+                else:
+                    delta += len(value) - len(values[at])
+                    values[at] = value
+            elif value is not None:
+                delta += len(key) + len(value)
+                keys.insert(at, key)
+                values.insert(at, value)
+        return keys, values, None, delta
+    counts = list(counts)
     for key, value in edits[start:end]:
         at = bisect_left(keys, key)
         found = at < len(keys) and keys[at] == key
         if value is None:
             if found:
-                del keys[at], values[at]
-                if counts is not None:
-                    del counts[at]
-            continue
-        if counts is not None:
-            value, size = value
-        if found:
-            values[at] = value
-            if counts is not None:
-                counts[at] = size
+                delta -= len(key) + _INTERNAL_OVERHEAD
+                del keys[at], values[at], counts[at]
+        elif found:
+            values[at], counts[at] = value
         else:
+            delta += len(key) + _INTERNAL_OVERHEAD
             keys.insert(at, key)
-            values.insert(at, value)
-            if counts is not None:
-                counts.insert(at, size)
-    return keys, values, counts
+            values.insert(at, value[0])
+            counts.insert(at, value[1])
+    return keys, values, counts, delta

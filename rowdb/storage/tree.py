@@ -115,6 +115,14 @@ def _step(store, path: list[list], forward: bool = True) -> bool:
 def scan(store, root: bytes, low: Bound | None = None, high: Bound | None = None,
          reverse: bool = False) -> Iterator[tuple[bytes, bytes]]:
     """(key, value) pairs between the bounds, in key order (descending when `reverse`)."""
+    for keys, values in scan_leaves(store, root, low, high, reverse):
+        yield from zip(keys, values)
+
+
+def scan_leaves(store, root: bytes, low: Bound | None = None, high: Bound | None = None,
+                reverse: bool = False) -> Iterator[tuple[list[bytes], list[bytes]]]:
+    """The entries between the bounds as (keys, values) lists, one pair per leaf, in key
+    order (each list descending when `reverse`): per-row work stays in C for the caller."""
     if reverse:
         yield from _scan_backward(store, root, low, high)
         return
@@ -128,12 +136,14 @@ def scan(store, root: bytes, low: Bound | None = None, high: Bound | None = None
         keys = leaf.keys
         if high is not None and keys and keys[-1] >= high.key:
             end = (bisect_right if high.inclusive else bisect_left)(keys, high.key)
-            yield from zip(keys[start:end], leaf.values[start:end])
+            if end > start:
+                yield keys[start:end], leaf.values[start:end]
             return
         if start:
-            yield from zip(keys[start:], leaf.values[start:])
-        else:
-            yield from zip(keys, leaf.values)
+            if start < len(keys):
+                yield keys[start:], leaf.values[start:]
+        elif keys:
+            yield keys, leaf.values
         if not _step(store, path):
             return
         leaf, start = path[-1][0], 0
@@ -150,9 +160,11 @@ def _scan_backward(store, root, low, high):
         keys = leaf.keys
         if low is not None and keys and keys[0] <= low.key:
             start = (bisect_left if low.inclusive else bisect_right)(keys, low.key)
-            yield from zip(reversed(keys[start:end]), reversed(leaf.values[start:end]))
+            if end > start:
+                yield keys[start:end][::-1], leaf.values[start:end][::-1]
             return
-        yield from zip(reversed(keys[:end]), reversed(leaf.values[:end]))
+        if end:
+            yield keys[:end][::-1], leaf.values[:end][::-1]
         if not _step(store, path, forward=False):
             return
         leaf = path[-1][0]

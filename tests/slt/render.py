@@ -7,8 +7,9 @@ expected file serves every engine. The optional `type_code` (cursor.description[
 PostgreSQL type OIDs for psycopg, and for rowdb if it follows) settles the few cases a
 Python value leaves open: float4 versus float8 digits, json/jsonb versus arrays.
 
-Known gaps: a timedelta cannot tell months from 30 days (cast intervals to text in tests);
-range, geometric and other exotic types fall back to str().
+Known gaps, where a test should compare `expr::text` instead: a timedelta cannot tell
+'1 mon' from '30 days' nor '36:00:00' from '1 day 12:00:00'; json (not jsonb) keeps its
+input layout; range, geometric and other exotic types fall back to str().
 """
 
 from __future__ import annotations
@@ -172,10 +173,9 @@ def render_array(value, type_code=None) -> str:
 
 
 def render_json(value) -> str:
-    """jsonb's layout: ", " and ": " separators, keys in the order the driver kept."""
-    if isinstance(value, str):
-        try:  # a driver that leaves json as text: normalise through a parse
-            value = json.loads(value)
-        except ValueError:
-            return value
+    """jsonb's layout: ", " and ": " separators, keys in the order the driver kept.
+
+    json (not jsonb) keeps its input text verbatim, numbers lose trailing zeros through a
+    float, and a JSON null arrives as None: compare `::text` in tests that care.
+    """
     return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,210 @@
+"""The Python DB-API 2.0 (PEP 249) interface: `rowdb.connect(path, branch="main")`.
+
+Where: top of the stack for embedded use; a thin layer over `Session`. Like psycopg,
+connections start a transaction implicitly on the first statement unless `autocommit` is
+set, parameters use the `%s` / `%(name)s` styles, and every error carries `.sqlstate`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Iterator, Sequence
+
+from rowdb import errors
+from rowdb.errors import InterfaceError, RowdbError
+from rowdb.session import Result, Session
+
+apilevel = "2.0"
+threadsafety = 1  # threads may share the module, not connections
+paramstyle = "pyformat"  # %s and %(name)s, as psycopg
+
+
+class Connection:
+    """A PEP 249 connection to the repository in `path`, working on `branch`."""
+
+    Error = errors.RowdbError
+    Warning = errors.Warning
+    InterfaceError = errors.InterfaceError
+    DatabaseError = errors.DatabaseError
+    DataError = errors.DataError
+    OperationalError = errors.OperationalError
+    IntegrityError = errors.IntegrityError
+    InternalError = errors.InternalError
+    ProgrammingError = errors.ProgrammingError
+    NotSupportedError = errors.NotSupportedError
+
+    def __init__(self, path: str | os.PathLike, branch: str = "main",
+                 autocommit: bool = False):
+        self.session = Session(os.fspath(path), branch)
+        self.autocommit = autocommit
+        self.closed = False
+
+    def cursor(self) -> "Cursor":
+        self._check_open()
+        return Cursor(self)
+
+    def execute(self, sql: str, params=None) -> "Cursor":
+        """Shortcut (as psycopg 3): a new cursor that has run `sql`."""
+        cursor = self.cursor()
+        cursor.execute(sql, params)
+        return cursor
+
+    def commit(self) -> None:
+        self._check_open()
+        if self.session.in_transaction:
+            self.session.commit()
+
+    def rollback(self) -> None:
+        self._check_open()
+        self.session.rollback()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.session.rollback()
+            self.closed = True
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if self.closed:
+            return
+        if kind is None:
+            self.commit()
+        else:
+            self.rollback()
+        self.close()
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise InterfaceError("the connection is closed")
+
+    def _run(self, sql: str, params) -> list[Result]:
+        self._check_open()
+        session = self.session
+        statements, values = session.prepare(sql, params)
+        if not self.autocommit and not session.in_transaction and any(
+                not _is_transaction_control(s) for s in statements):
+            session.begin()
+        return [session.execute_statement(s, values) for s in statements]
+
+
+def _is_transaction_control(statement) -> bool:
+    from rowdb.query.parse import TransactionControl
+    return isinstance(statement.tree, TransactionControl)
+
+
+class Cursor:
+    """A PEP 249 cursor: execute, executemany, fetch*, description, rowcount."""
+
+    arraysize = 1
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.description: list[tuple] | None = None
+        self.rowcount = -1
+        self.statusmessage: str | None = None
+        self._rows: list[tuple] = []
+        self._position = 0
+        self.closed = False
+
+    def execute(self, sql: str, params=None) -> "Cursor":
+        self._check_open()
+        results = self.connection._run(sql, params)
+        self._show(results[-1] if results else Result())
+        return self
+
+    def executemany(self, sql: str, seq_of_params: Sequence) -> "Cursor":
+        """Run `sql` once per parameter set; parsed and planned once."""
+        self._check_open()
+        connection = self.connection
+        session = connection.session
+        total = 0
+        last = Result()
+        for params in seq_of_params:
+            for result in connection._run(sql, params):
+                total += max(result.rowcount, 0)
+                last = result
+        self._show(last)
+        self.rowcount = total
+        return self
+
+    def _show(self, result: Result) -> None:
+        self.statusmessage = result.tag
+        self.rowcount = result.rowcount
+        self._rows = result.rows
+        self._position = 0
+        if result.columns:
+            self.description = [(name, sql_type.oid, None, None, None, None, None)
+                                for name, sql_type in result.columns]
+        else:
+            self.description = None
+
+    def fetchone(self):
+        self._check_result()
+        if self._position >= len(self._rows):
+            return None
+        row = self._rows[self._position]
+        self._position += 1
+        return row
+
+    def fetchmany(self, size: int | None = None) -> list[tuple]:
+        self._check_result()
+        size = self.arraysize if size is None else size
+        rows = self._rows[self._position:self._position + size]
+        self._position += len(rows)
+        return rows
+
+    def fetchall(self) -> list[tuple]:
+        self._check_result()
+        rows = self._rows[self._position:]
+        self._position = len(self._rows)
+        return rows
+
+    def __iter__(self) -> Iterator[tuple]:
+        while True:
+            row = self.fetchone()
+            if row is None:
+                return
+            yield row
+
+    def close(self) -> None:
+        self.closed = True
+
+    def __enter__(self) -> "Cursor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def setinputsizes(self, sizes) -> None:
+        pass
+
+    def setoutputsize(self, size, column=None) -> None:
+        pass
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise InterfaceError("the cursor is closed")
+        self.connection._check_open()
+
+    def _check_result(self) -> None:
+        self._check_open()
+        if self.description is None:
+            raise errors.ProgrammingError("the last operation didn't produce a result")
+
+
+def connect(path: str | os.PathLike = ".", branch: str = "main",
+            autocommit: bool = False) -> Connection:
+    """Open the repository in folder `path` (created if missing) on `branch`."""
+    return Connection(path, branch, autocommit)
+
+
+# PEP 249 type objects and constructors.
+Date = datetime.date
+Time = datetime.time
+Timestamp = datetime.datetime
+Binary = bytes
+STRING, BINARY, NUMBER, DATETIME, ROWID = "STRING", "BINARY", "NUMBER", "DATETIME", "ROWID"
+RowdbError  # noqa: B018

@@ -1,0 +1,234 @@
+"""DDL: CREATE / DROP / ALTER TABLE and TRUNCATE, as changes to the workspace's tables.
+
+Where: query layer; the session hands these statements here. Table definitions live in the
+root value (vc/rootvalue.py), so schema changes are versioned, diffed and merged with data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlglot import exp
+
+from rowdb.errors import (DuplicateColumnError, DuplicateTableError, NotSupportedError,
+                          SyntaxError as SqlSyntaxError, UndefinedColumnError,
+                          UndefinedTableError)
+from rowdb.query.types import from_sqlglot
+from rowdb.query.workspace import Workspace
+from rowdb.vc.rootvalue import ColumnDef, TableDef
+
+
+def create_table(ws: Workspace, node: exp.Create, evaluate_default) -> str:
+    schema = node.this
+    table_node = schema.this if isinstance(schema, exp.Schema) else schema
+    name = table_node.name
+    if name in ws.tables:
+        if node.args.get("exists"):
+            return "CREATE TABLE"
+        raise DuplicateTableError(f'relation "{name}" already exists')
+    if node.expression is not None:
+        raise NotSupportedError("CREATE TABLE ... AS is not supported yet")
+    columns: list[ColumnDef] = []
+    primary: list[str] = []
+    unique: list[list[str]] = []
+    for item in schema.expressions:
+        if isinstance(item, exp.ColumnDef):
+            column, is_primary, is_unique = _column(item)
+            if any(c.name == column.name for c in columns):
+                raise DuplicateColumnError(
+                    f'column "{column.name}" specified more than once')
+            columns.append(column)
+            if is_primary:
+                if primary:
+                    raise InvalidTableDefinition(
+                        f'multiple primary keys for table "{name}" are not allowed')
+                primary = [column.name]
+            if is_unique:
+                unique.append([column.name])
+        elif isinstance(item, exp.PrimaryKey):
+            if primary:
+                raise InvalidTableDefinition(
+                    f'multiple primary keys for table "{name}" are not allowed')
+            primary = [_ident_name(e) for e in item.expressions]
+        elif isinstance(item, (exp.UniqueColumnConstraint, exp.Constraint)):
+            inner = item.expressions[0] if isinstance(item, exp.Constraint) and \
+                item.expressions else item
+            if isinstance(inner, exp.PrimaryKey):
+                primary = [_ident_name(e) for e in inner.expressions]
+            elif isinstance(inner, exp.UniqueColumnConstraint):
+                target = inner.this
+                names = [_ident_name(e) for e in target.expressions] \
+                    if isinstance(target, exp.Schema) else []
+                if names:
+                    unique.append(names)
+            else:
+                raise NotSupportedError(f"unsupported table constraint: {item.sql('postgres')}")
+        else:
+            raise NotSupportedError(f"unsupported table element: {item.sql('postgres')}")
+    if not columns:
+        raise NotSupportedError("tables without columns are not supported")
+    names = [c.name for c in columns]
+    for key in primary:
+        if key not in names:
+            raise UndefinedColumnError(f'column "{key}" named in key does not exist')
+    positions = tuple(names.index(k) for k in primary)
+    columns = [replace(c, not_null=True) if i in positions else c
+               for i, c in enumerate(columns)]
+    unique_positions = tuple(tuple(names.index(k) for k in u) for u in unique
+                             if tuple(names.index(k) for k in u) != positions)
+    table = TableDef(name, tuple(columns), positions, b"", (), unique_positions)
+    from rowdb.storage.chunker import build
+
+    table = replace(table, data=build([], ws.writer))
+    ws.put_table(table)
+    return "CREATE TABLE"
+
+
+class InvalidTableDefinition(SqlSyntaxError, sqlstate="42P16"):
+    """invalid_table_definition"""
+
+
+def _ident_name(node) -> str:
+    if isinstance(node, exp.Ordered):
+        node = node.this
+    return node.name
+
+
+def _column(item: exp.ColumnDef) -> tuple[ColumnDef, bool, bool]:
+    sql_type = from_sqlglot(item.args["kind"])
+    not_null, default, primary, unique = False, None, False, False
+    for constraint in item.args.get("constraints") or []:
+        kind = constraint.kind
+        if isinstance(kind, exp.NotNullColumnConstraint):
+            not_null = not kind.args.get("allow_null")
+        elif isinstance(kind, exp.PrimaryKeyColumnConstraint):
+            primary = True
+        elif isinstance(kind, exp.DefaultColumnConstraint):
+            default = kind.this.sql("postgres")
+        elif isinstance(kind, exp.UniqueColumnConstraint):
+            unique = True
+        else:
+            raise NotSupportedError(f"unsupported column constraint: {constraint.sql('postgres')}")
+    serial = sql_type.serial
+    if serial:
+        not_null = True
+    return ColumnDef(item.name, _type_text(sql_type), not_null, default, None, serial), \
+        primary, unique
+
+
+def _type_text(sql_type) -> str:
+    return str(sql_type) if sql_type.name != "bpchar" or sql_type.length is None \
+        else f"character({sql_type.length})"
+
+
+def drop_table(ws: Workspace, node: exp.Drop) -> str:
+    kind = (node.args.get("kind") or "").upper()
+    if kind != "TABLE":
+        raise NotSupportedError(f"DROP {kind} is not supported")
+    targets = node.expressions or [node.this]
+    for target in targets:
+        if target.name not in ws.tables and not node.args.get("exists"):
+            raise UndefinedTableError(f'table "{target.name}" does not exist')
+    for target in targets:
+        if target.name in ws.tables:
+            ws.drop_table(target.name)
+    return "DROP TABLE"
+
+
+def truncate(ws: Workspace, node) -> str:
+    for target in node.expressions:
+        if target.name not in ws.tables:
+            raise UndefinedTableError(f'relation "{target.name}" does not exist')
+        ws.view(target.name).replace_all([])
+    return "TRUNCATE TABLE"
+
+
+def alter_table(ws: Workspace, node: exp.Alter, evaluate_default) -> str:
+    name = node.this.name
+    if name not in ws.tables:
+        if node.args.get("exists"):
+            return "ALTER TABLE"
+        raise UndefinedTableError(f'relation "{name}" does not exist')
+    for action in node.args.get("actions") or []:
+        table = ws.tables[name]
+        if isinstance(action, exp.ColumnDef):
+            _add_column(ws, table, action, evaluate_default)
+        elif isinstance(action, exp.Drop):
+            _drop_column(ws, table, action)
+        elif isinstance(action, exp.RenameColumn):
+            _rename_column(ws, table, action)
+        elif isinstance(action, exp.AlterRename):
+            new = action.this.name
+            if new in ws.tables:
+                raise DuplicateTableError(f'relation "{new}" already exists')
+            ws.rename_table(name, replace(table, name=new))
+            name = new
+        else:
+            raise NotSupportedError(f"unsupported ALTER TABLE action: {action.sql('postgres')}")
+    return "ALTER TABLE"
+
+
+def _add_column(ws, table: TableDef, action: exp.ColumnDef, evaluate_default) -> None:
+    column, primary, unique = _column(action)
+    if table.column_index(column.name) is not None:
+        if action.args.get("exists"):
+            return
+        raise DuplicateColumnError(
+            f'column "{column.name}" of relation "{table.name}" already exists')
+    if primary:
+        raise NotSupportedError("ADD COLUMN ... PRIMARY KEY is not supported")
+    missing = None
+    if column.default is not None:
+        missing = evaluate_default(column)
+    if column.serial:
+        raise NotSupportedError("ADD COLUMN of a serial column is not supported yet")
+    view = ws.view(table.name)
+    if column.not_null and missing is None and view.count():
+        from rowdb.errors import NotNullViolationError
+        raise NotNullViolationError(
+            f'column "{column.name}" of relation "{table.name}" contains null values')
+    ws.put_table(replace(table, columns=table.columns + (replace(column, missing=missing),)))
+
+
+def _drop_column(ws, table: TableDef, action: exp.Drop) -> None:
+    target = action.this.name
+    index = table.column_index(target)
+    if index is None:
+        if action.args.get("exists"):
+            return
+        raise UndefinedColumnError(
+            f'column "{target}" of relation "{table.name}" does not exist')
+    if index in table.primary_key:
+        raise NotSupportedError("dropping a primary key column is not supported")
+    view = ws.view(table.name)
+    rows = [row for batch in view.scan_batches() for row in batch]
+    columns = table.columns[:index] + table.columns[index + 1:]
+    key = tuple(k - (k > index) for k in table.primary_key)
+    unique = tuple(tuple(k - (k > index) for k in u) for u in table.unique if index not in u)
+    new_table = replace(table, columns=tuple(replace(c, missing=None) for c in columns),
+                        primary_key=key, unique=unique)
+    ws.put_table(new_table)
+    view = ws.view(table.name)
+    codec = view.codec
+    if new_table.keyless:
+        from collections import Counter
+
+        counts = Counter(row[:index] + row[index + 1:] for row in rows)
+        entries = sorted((codec.key(r), codec.value(r, n)) for r, n in counts.items())
+    else:
+        entries = sorted((codec.key(r), codec.value(r))
+                         for r in (row[:index] + row[index + 1:] for row in rows))
+    view.replace_all(entries)
+
+
+def _rename_column(ws, table: TableDef, action: exp.RenameColumn) -> None:
+    old, new = action.this.name, action.args["to"].name
+    index = table.column_index(old)
+    if index is None:
+        raise UndefinedColumnError(f'column "{old}" does not exist')
+    if table.column_index(new) is not None:
+        raise DuplicateColumnError(
+            f'column "{new}" of relation "{table.name}" already exists')
+    columns = list(table.columns)
+    columns[index] = replace(columns[index], name=new)
+    ws.put_table(replace(table, columns=tuple(columns)))

@@ -1,0 +1,439 @@
+"""DML: INSERT (with ON CONFLICT), UPDATE (with FROM), DELETE (with USING), RETURNING.
+
+Where: query layer; the session plans a DML statement once (`plan_dml`) and runs it per
+execution (`DmlPlan.run`). Rows to change are found with ordinary query plans (plan.py);
+the statement's changes collect in a `Changes` object and reach the table views only when
+the whole statement succeeded, so a failing statement changes nothing.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from rowdb.errors import (CardinalityViolationError, DatatypeMismatchError,
+                          InvalidColumnReferenceError, NotNullViolationError,
+                          NotSupportedError, SyntaxError as SqlSyntaxError,
+                          UndefinedColumnError, UndefinedTableError, UniqueViolationError)
+from rowdb.query.compile import ExprCompiler
+from rowdb.query.plan import Planner, _output_name
+from rowdb.query.scope import Field, Scope
+from rowdb.query.types import assignment_cast, parse_type_name
+from rowdb.query.textio import format_value
+
+
+class Changes:
+    """One statement's row changes to one table: key -> new value bytes (None deletes)."""
+
+    def __init__(self, view):
+        self.view = view
+        self.codec = view.codec
+        self.values: dict[bytes, bytes | None] = {}
+        self.counts: dict[bytes, list] = {}  # keyless: key -> [row, count delta]
+
+    def current(self, key: bytes) -> bytes | None:
+        if key in self.values:
+            return self.values[key]
+        return self.view.get_value(key)
+
+    def put(self, key: bytes, row: tuple) -> None:
+        if self.codec.keyless:
+            self._count(key, row, 1)
+        else:
+            self.values[key] = self.codec.value(row)
+
+    def delete(self, key: bytes, row: tuple) -> None:
+        if self.codec.keyless:
+            self._count(key, row, -1)
+        else:
+            self.values[key] = None
+
+    def _count(self, key, row, delta):
+        entry = self.counts.get(key)
+        if entry is None:
+            self.counts[key] = [row, delta]
+        else:
+            entry[1] += delta
+
+    def finish(self) -> dict[bytes, bytes | None]:
+        out = dict(self.values)
+        for key, (row, delta) in self.counts.items():
+            if not delta:
+                continue
+            stored = self.view.get_value(key)
+            count = (self.codec.count_of(stored) if stored is not None else 0) + delta
+            out[key] = self.codec.value(row, count) if count > 0 else None
+        return out
+
+
+class DmlPlan:
+    """A planned INSERT/UPDATE/DELETE; `run` executes it and returns (count, rows)."""
+
+    def __init__(self, table: str, ns, returning=None, names=(), types=()):
+        self.table = table
+        self.ns = ns
+        self.returning = returning
+        self.names = list(names)
+        self.types = list(types)
+
+    def run(self, workspace) -> tuple[int, list[tuple]]:
+        view = workspace.view(self.table)
+        changes = Changes(view)
+        count, returned = self._run(view, changes)
+        view.stage(changes.finish())
+        return count, returned
+
+    def _returning(self, rows: list[tuple]) -> list[tuple]:
+        if self.returning is None:
+            return []
+        return [self.returning(r, ()) for r in rows]
+
+
+def _table_scope(table, alias: str | None) -> Scope:
+    name = alias or table.name
+    return Scope([Field(c.name, name, parse_type_name(c.type), not c.not_null)
+                  for c in table.columns])
+
+
+def _returning(planner: Planner, node, scope: Scope):
+    returning = node.args.get("returning")
+    if returning is None:
+        return None, [], []
+    compiler = ExprCompiler(planner, scope, planner.ns)
+    items = planner._expand_stars(returning.expressions, scope)
+    codes = [compiler.compile(i.unalias() if isinstance(i, exp.Alias) else i) for i in items]
+    codes = [planner._output_type(c, compiler) for c in codes]
+    fn = planner.ns.function(f"({', '.join(c.text for c in codes)},)")
+    return fn, [_output_name(i) for i in items], [c.type for c in codes]
+
+
+def _not_null(table, row: tuple) -> None:
+    for column, value in zip(table.columns, row):
+        if value is None and column.not_null:
+            shown = ", ".join("null" if v is None else str(v) for v in row)
+            raise NotNullViolationError(
+                f'null value in column "{column.name}" of relation "{table.name}" violates '
+                f"not-null constraint", detail=f"Failing row contains ({shown}).")
+
+
+def _duplicate(table, row: tuple) -> UniqueViolationError:
+    names = ", ".join(table.columns[i].name for i in table.primary_key)
+    values = ", ".join(_show(row[i], table.columns[i]) for i in table.primary_key)
+    return UniqueViolationError(
+        f'duplicate key value violates unique constraint "{table.name}_pkey"',
+        detail=f"Key ({names})=({values}) already exists.")
+
+
+def _show(value, column) -> str:
+    try:
+        return format_value(value, parse_type_name(column.type)) or "null"
+    except Exception:  # noqa: BLE001 - a message must not fail
+        return str(value)
+
+
+# INSERT -------------------------------------------------------------------------------------
+
+class InsertPlan(DmlPlan):
+    def __init__(self, planner: Planner, node: exp.Insert, tables):
+        target = node.this
+        schema_columns = None
+        if isinstance(target, exp.Schema):
+            schema_columns = [c.name for c in target.expressions]
+            target = target.this
+        alias = target.alias or None
+        name = target.name
+        table = tables.get(name)
+        if table is None:
+            raise UndefinedTableError(f'relation "{name}" does not exist')
+        self.table_def = table
+        names = [c.name for c in table.columns]
+        if schema_columns is None:
+            positions = list(range(len(names)))
+        else:
+            positions = []
+            for column in schema_columns:
+                if column not in names:
+                    raise UndefinedColumnError(
+                        f'column "{column}" of relation "{name}" does not exist')
+                if names.index(column) in positions:
+                    raise SqlSyntaxError(f'column "{column}" specified more than once')
+                positions.append(names.index(column))
+        self.column_types = [parse_type_name(c.type) for c in table.columns]
+        source = node.expression
+        self.source_plan = None
+        if source is None or node.args.get("default"):
+            self.positions = []
+        else:
+            self.source_plan = planner.query(source)
+            if len(self.source_plan.types) > len(positions):
+                raise SqlSyntaxError("INSERT has more expressions than target columns")
+            self.positions = positions[:len(self.source_plan.types)]
+        self.defaults = self._defaults(planner, table)
+        scope = _table_scope(table, alias)
+        self.conflict = self._conflict(planner, node, table, scope, alias)
+        returning, rnames, rtypes = _returning(planner, node, scope)
+        super().__init__(name, planner.ns, returning, rnames, rtypes)
+        self.source_types = self.source_plan.types if self.source_plan else []
+
+    def _defaults(self, planner, table):
+        out = []
+        compiler = ExprCompiler(planner, Scope([]), planner.ns)
+        for column, sql_type in zip(table.columns, self.column_types):
+            if column.serial:
+                out.append(("serial", column.name))
+            elif column.default is not None:
+                import sqlglot
+                code = compiler.coerce(compiler.compile(
+                    sqlglot.parse_one(column.default, read="postgres")), sql_type)
+                out.append(("expr", planner.ns.function(code.text)))
+            else:
+                out.append(None)
+        return out
+
+    def _conflict(self, planner, node, table, scope, alias):
+        conflict = node.args.get("conflict")
+        if conflict is None:
+            return None
+        keys = conflict.args.get("conflict_keys")
+        if keys:
+            wanted = sorted(table.column_index(k.name) if table.column_index(k.name)
+                            is not None else -1 for k in keys)
+            if wanted != sorted(table.primary_key):
+                raise InvalidColumnReferenceError(
+                    "there is no unique or exclusion constraint matching the ON CONFLICT "
+                    "specification")
+        elif conflict.args.get("action") and "UPDATE" in str(conflict.args.get("action")):
+            raise SqlSyntaxError("ON CONFLICT DO UPDATE requires inference specification or "
+                                 "constraint name")
+        if table.keyless:
+            raise InvalidColumnReferenceError(
+                "there is no unique or exclusion constraint matching the ON CONFLICT "
+                "specification")
+        action = str(conflict.args.get("action") or "").upper()
+        if "NOTHING" in action or conflict.args.get("action") is None and \
+                not conflict.expressions:
+            return ("nothing", None, None)
+        excluded = Scope([Field(f.name, "excluded", f.type, f.nullable)
+                          for f in scope.fields])
+        both = Scope(scope.fields + excluded.fields)
+        compiler = ExprCompiler(planner, both, planner.ns)
+        sets = []
+        for assignment in conflict.expressions:
+            column = assignment.this.name
+            index = table.column_index(column)
+            if index is None:
+                raise UndefinedColumnError(
+                    f'column "{column}" of relation "{table.name}" does not exist')
+            code = compiler.compile(assignment.expression, self.column_types[index])
+            sets.append((index, planner.ns.function(code.text), code.type))
+        where = conflict.args.get("where")
+        condition = planner.ns.function(compiler.predicate(where.this).text) \
+            if where is not None else None
+        return ("update", sets, condition)
+
+    def _rows(self):
+        if self.source_plan is None:
+            yield ()
+            return
+        for batch in self.source_plan.batches(()):
+            yield from batch
+
+    def _run(self, view, changes):
+        table = self.table_def = view.table
+        codec = view.codec
+        width = len(table.columns)
+        positions, types = self.positions, self.column_types
+        source_types = self.source_types
+        defaults = self.defaults
+        returned, count = [], 0
+        seen_updates = set()
+        for values in self._rows():
+            row = [None] * width
+            filled = [False] * width
+            for position, value, source_type in zip(positions, values, source_types):
+                row[position] = _assign(value, source_type, types[position],
+                                        table.columns[position].name)
+                filled[position] = True
+            for i, default in enumerate(defaults):
+                if filled[i] or default is None:
+                    continue
+                if default[0] == "serial":
+                    table = self._next_serial(view, table, default[1])
+                    row[i] = table.sequence_value(default[1])
+                else:
+                    row[i] = default[1]((), ())
+            row = tuple(row)
+            key = codec.key(row)
+            existing = None if codec.keyless else changes.current(key)
+            if existing is not None:
+                if self.conflict is None:
+                    _not_null(table, row)
+                    raise _duplicate(table, row)
+                if key in seen_updates:
+                    raise CardinalityViolationError(
+                        "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                        hint="Ensure that no rows proposed for insertion within the same "
+                             "command have duplicate constrained values.")
+                if self.conflict[0] == "nothing":
+                    continue
+                old = codec.decode_one(existing)
+                both = old + row
+                _, sets, condition = self.conflict
+                if condition is not None and not condition(both, ()):
+                    continue
+                new = list(old)
+                for index, fn, source_type in sets:
+                    new[index] = _assign(fn(both, ()), source_type, types[index],
+                                         table.columns[index].name)
+                row = tuple(new)
+                _not_null(table, row)
+                if codec.key(row) != key:
+                    raise NotSupportedError("ON CONFLICT DO UPDATE may not change the key")
+                seen_updates.add(key)
+                changes.put(key, row)
+            else:
+                _not_null(table, row)
+                if self.conflict is not None:
+                    seen_updates.add(key)
+                changes.put(key, row)
+            count += 1
+            if self.returning is not None:
+                returned.append(row)
+        return count, self._returning(returned)
+
+    def _next_serial(self, view, table, column):
+        from rowdb.query.arith import check_int4, check_int8
+        value = table.sequence_value(column) + 1
+        sql_type = self.column_types[table.column_index(column)]
+        (check_int4 if sql_type.name == "int4" else check_int8)(value)
+        table = table.with_sequence(column, value)
+        view.workspace.put_table(table)
+        return table
+
+
+def _assign(value, source_type, target_type, column: str):
+    if value is None or source_type == target_type:
+        return value
+    try:
+        return assignment_cast(value, source_type, target_type, column)
+    except DatatypeMismatchError:
+        raise
+    except TypeError:
+        raise DatatypeMismatchError(
+            f'column "{column}" is of type {target_type} but expression is of type '
+            f"{source_type}") from None
+
+
+# UPDATE and DELETE --------------------------------------------------------------------------
+
+class _MatchPlan(DmlPlan):
+    """Shared by UPDATE and DELETE: a query yielding target rows (plus FROM/USING rows)."""
+
+    def _match(self, planner: Planner, node, extra_from: list, tables):
+        target = node.this
+        name = target.name
+        table = tables.get(name)
+        if table is None:
+            raise UndefinedTableError(f'relation "{name}" does not exist')
+        self.table_def = table
+        alias = target.alias or None
+        select = exp.Select(expressions=[exp.Star()])
+        select.set("from_", exp.From(this=target.copy()))
+        if extra_from:
+            select.set("joins", [exp.Join(this=item.copy()) for item in extra_from])
+        where = node.args.get("where")
+        if where is not None:
+            select.set("where", where.copy())
+        plan = planner.query(select)
+        self.width = len(table.columns)
+        scope = Scope([Field(n, f.table, f.type, f.nullable)
+                       for n, f in zip(plan.names, plan.scope.fields)])
+        return plan, scope, alias
+
+
+class UpdatePlan(_MatchPlan):
+    def __init__(self, planner: Planner, node: exp.Update, tables):
+        from_ = node.args.get("from_") or node.args.get("from")
+        extra = [from_.this] + [j.this for j in from_.args.get("joins") or []] if from_ else []
+        self.match, scope, alias = self._match(planner, node, extra, tables)
+        table = self.table_def
+        self.column_types = [parse_type_name(c.type) for c in table.columns]
+        compiler = ExprCompiler(planner, scope, planner.ns)
+        self.sets = []
+        for assignment in node.expressions:
+            column = assignment.this.name
+            index = table.column_index(column)
+            if index is None:
+                raise UndefinedColumnError(
+                    f'column "{column}" of relation "{table.name}" does not exist')
+            code = compiler.compile(assignment.expression, self.column_types[index])
+            self.sets.append((index, planner.ns.function(code.text), code.type))
+        returning, names, types = _returning(planner, node, scope)
+        super().__init__(table.name, planner.ns, returning, names, types)
+
+    def _run(self, view, changes):
+        table, codec = view.table, view.codec
+        done: set[bytes] = set()
+        out, count = [], 0
+        width = self.width
+        for batch in self.match.batches(()):
+            for joined in batch:
+                old = joined[:width]
+                key = codec.key(old)
+                if not codec.keyless and key in done:
+                    continue
+                new = list(old)
+                for index, fn, source_type in self.sets:
+                    new[index] = _assign(fn(joined, ()), source_type, self.column_types[index],
+                                         table.columns[index].name)
+                new = tuple(new)
+                _not_null(table, new)
+                new_key = codec.key(new)
+                if new_key != key and not codec.keyless:
+                    if new_key in done or changes.current(new_key) is not None:
+                        raise _duplicate(table, new)
+                    changes.delete(key, old)
+                elif codec.keyless:
+                    changes.delete(key, old)
+                changes.put(new_key, new)
+                done.add(new_key)
+                count += 1
+                if self.returning is not None:
+                    out.append(new + joined[width:])
+        return count, self._returning(out)
+
+
+class DeletePlan(_MatchPlan):
+    def __init__(self, planner: Planner, node: exp.Delete, tables):
+        using = node.args.get("using") or []
+        self.match, scope, alias = self._match(planner, node, list(using), tables)
+        returning, names, types = _returning(planner, node, scope)
+        super().__init__(self.table_def.name, planner.ns, returning, names, types)
+
+    def _run(self, view, changes):
+        codec = view.codec
+        done: set[bytes] = set()
+        out, count = [], 0
+        width = self.width
+        for batch in self.match.batches(()):
+            for joined in batch:
+                old = joined[:width]
+                key = codec.key(old)
+                if not codec.keyless:
+                    if key in done:
+                        continue
+                    done.add(key)
+                changes.delete(key, old)
+                count += 1
+                if self.returning is not None:
+                    out.append(joined)
+        return count, self._returning(out)
+
+
+def plan_dml(planner: Planner, node, tables) -> DmlPlan:
+    if isinstance(node, exp.Insert):
+        return InsertPlan(planner, node, tables)
+    if isinstance(node, exp.Update):
+        return UpdatePlan(planner, node, tables)
+    if isinstance(node, exp.Delete):
+        return DeletePlan(planner, node, tables)
+    raise NotSupportedError(f"unsupported statement: {type(node).__name__}")

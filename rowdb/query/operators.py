@@ -1,0 +1,378 @@
+"""Operators: the runnable nodes of a plan, each yielding its rows as lists (batches).
+
+Where: query layer; plan.py builds trees of these, QueryPlan.batches runs them. Every
+operator has `batches(outer)`, where `outer` is the tuple of enclosing queries' current rows
+(for correlated subqueries). The execution context (the transaction's workspace) and the
+bind parameters are read from the plan namespace's `X` and `P` at run time, so one plan
+serves many executions. Per-row work is done in generated list comprehensions and C
+builtins wherever possible.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from rowdb.errors import InvalidParameterValueError
+
+
+class Operator:
+    width: int | None = None
+
+    def batches(self, outer: tuple):
+        raise NotImplementedError
+
+
+class OneRow(Operator):
+    """The single empty row of a SELECT without FROM."""
+
+    def batches(self, outer):
+        yield [()]
+
+
+class Values(Operator):
+    def __init__(self, fns: list):
+        self.fns = fns
+
+    def batches(self, outer):
+        yield [fn((), outer) for fn in self.fns]
+
+
+class TableScan(Operator):
+    """Rows of a table, optionally only a primary-key range (keyrange.py)."""
+
+    def __init__(self, ns, table: str):
+        self.ns = ns
+        self.table = table
+        self.key_range = None
+
+    def batches(self, outer):
+        view = self.ns["X"].workspace.view(self.table)
+        if self.key_range is None:
+            yield from view.scan_batches()
+            return
+        for low, high in self.key_range.ranges(outer):
+            yield from view.scan_batches(low, high)
+
+
+class SubqueryScan(Operator):
+    def __init__(self, plan):
+        self.plan = plan
+
+    def batches(self, outer):
+        return self.plan.batches(outer)
+
+
+class Project(Operator):
+    """Filter and compute output columns in one generated list comprehension per batch."""
+
+    def __init__(self, source: Operator, ns, condition, outputs):
+        self.source = source
+        self.width = len(outputs)
+        row = f"({', '.join(c.text for c in outputs)},)" if outputs else "()"
+        where = f" if {condition.text}" if condition is not None else ""
+        if row == f"({', '.join(f'r[{i}]' for i in range(len(outputs)))},)" and \
+                getattr(source, "width", None) == len(outputs):
+            row = "r"
+        self.fn = ns.function(f"[{row} for r in rows{where}]", "rows, o")
+
+    def batches(self, outer):
+        fn = self.fn
+        for batch in self.source.batches(outer):
+            out = fn(batch, outer)
+            if out:
+                yield out
+
+
+class Trim(Operator):
+    def __init__(self, source: Operator, width: int):
+        self.source = source
+        self.width = width
+
+    def batches(self, outer):
+        width = self.width
+        for batch in self.source.batches(outer):
+            yield [r[:width] for r in batch]
+
+
+@dataclass(frozen=True)
+class SortKey:
+    fn: object          # (row, outer) -> value
+    descending: bool
+    nulls_first: bool
+
+
+class Sort(Operator):
+    """Materialise, sort by the keys (stable passes, last key first), keep `width` columns."""
+
+    def __init__(self, source: Operator, keys: list[SortKey], width: int):
+        self.source = source
+        self.keys = keys
+        self.width = width
+
+    def batches(self, outer):
+        rows = []
+        for batch in self.source.batches(outer):
+            rows.extend(batch)
+        for key in reversed(self.keys):
+            fn = key.fn
+            null_flag = int(key.nulls_first == key.descending)
+            value_flag = 1 - null_flag
+
+            def sort_key(r, fn=fn, o=outer, nf=null_flag, vf=value_flag):
+                v = fn(r, o)
+                return (nf, 0) if v is None else (vf, v)
+            rows.sort(key=sort_key, reverse=key.descending)
+        width = self.width
+        if width and rows and len(rows[0]) != width:
+            rows = [r[:width] for r in rows]
+        if rows:
+            yield rows
+
+
+class Distinct(Operator):
+    def __init__(self, source: Operator, width: int):
+        self.source = source
+        self.width = getattr(source, "width", width)
+        self.key_width = width
+
+    def batches(self, outer):
+        seen = set()
+        width = self.key_width
+        for batch in self.source.batches(outer):
+            out = []
+            for row in batch:
+                key = row[:width]
+                if key not in seen:
+                    seen.add(key)
+                    out.append(row)
+            if out:
+                yield out
+
+
+class Limit(Operator):
+    def __init__(self, source: Operator, count, skip):
+        self.source = source
+        self.count = count
+        self.skip = skip
+        self.width = getattr(source, "width", None)
+
+    def batches(self, outer):
+        count = self.count((), outer) if self.count is not None else None
+        skip = self.skip((), outer) if self.skip is not None else 0
+        if skip is not None and skip < 0:
+            raise InvalidParameterValueError("OFFSET must not be negative")
+        if count is not None and count < 0:
+            raise InvalidParameterValueError("LIMIT must not be negative")
+        skip = skip or 0
+        if count == 0:
+            return
+        for batch in self.source.batches(outer):
+            if skip:
+                if skip >= len(batch):
+                    skip -= len(batch)
+                    continue
+                batch, skip = batch[skip:], 0
+            if count is not None:
+                if len(batch) >= count:
+                    yield batch[:count]
+                    return
+                count -= len(batch)
+            yield batch
+
+
+@dataclass
+class AggregateSpec:
+    aggregate: object   # aggregates.Aggregate
+    argument: object    # (row, outer) -> tuple of argument values
+    condition: object   # (row, outer) -> bool, the FILTER clause, or None
+
+
+class Aggregate(Operator):
+    """Hash aggregation: one row per group of (group keys..., aggregate values...)."""
+
+    def __init__(self, source: Operator, ns, condition, group_codes, specs, grouped: bool):
+        self.source = source
+        self.specs = specs
+        self.grouped = grouped
+        self.width = len(group_codes) + len(specs)
+        where = f" if {condition.text}" if condition is not None else ""
+        self.filter = ns.function(f"[r for r in rows{where}]", "rows, o") if where else None
+        key = f"({', '.join(c.text for c in group_codes)},)" if group_codes else "()"
+        self.keys = ns.function(f"[{key} for r in rows]", "rows, o")
+
+    def batches(self, outer):
+        specs = self.specs
+        groups: dict[tuple, list] = {}
+        for batch in self.source.batches(outer):
+            if self.filter is not None:
+                batch = self.filter(batch, outer)
+            for key, row in zip(self.keys(batch, outer), batch):
+                states = groups.get(key)
+                if states is None:
+                    states = groups[key] = [s.aggregate.start() for s in specs]
+                for i, spec in enumerate(specs):
+                    if spec.condition is not None and not spec.condition(row, outer):
+                        continue
+                    args = spec.argument(row, outer)
+                    if spec.aggregate.distinct:
+                        if spec.aggregate.name == "count" and not spec.aggregate.star \
+                                and args[0] is None:
+                            continue
+                        states[i].append(args)
+                    else:
+                        states[i] = spec.aggregate.step(states[i], args)
+        if not groups and not self.grouped:
+            groups[()] = [s.aggregate.start() for s in specs]
+        out = [key + tuple(spec.aggregate.finish(state) for spec, state in zip(specs, states))
+               for key, states in groups.items()]
+        if out:
+            yield out
+
+
+class SetOp(Operator):
+    """UNION / INTERSECT / EXCEPT, with or without ALL."""
+
+    def __init__(self, kind: str, distinct: bool, left, right, left_convert, right_convert):
+        self.kind = kind
+        self.distinct = distinct
+        self.left = left
+        self.right = right
+        self.left_convert = left_convert
+        self.right_convert = right_convert
+
+    def _rows(self, plan, convert, outer):
+        rows = []
+        for batch in plan.batches(outer):
+            rows.extend(batch if convert is None else [convert(r, outer) for r in batch])
+        return rows
+
+    def batches(self, outer):
+        left = self._rows(self.left, self.left_convert, outer)
+        right = self._rows(self.right, self.right_convert, outer)
+        if self.kind == "union":
+            rows = left + right
+            if self.distinct:
+                rows = list(dict.fromkeys(rows))
+        elif self.kind == "intersect":
+            if self.distinct:
+                keep = set(right)
+                rows = [r for r in dict.fromkeys(left) if r in keep]
+            else:
+                counts = Counter(right)
+                rows = []
+                for r in left:
+                    if counts[r] > 0:
+                        counts[r] -= 1
+                        rows.append(r)
+        else:
+            if self.distinct:
+                drop = set(right)
+                rows = [r for r in dict.fromkeys(left) if r not in drop]
+            else:
+                counts = Counter(right)
+                rows = []
+                for r in left:
+                    if counts[r] > 0:
+                        counts[r] -= 1
+                    else:
+                        rows.append(r)
+        if rows:
+            yield rows
+
+
+class HashJoin(Operator):
+    """Equi-join: hash the right side on its key, probe with the left rows."""
+
+    def __init__(self, left, right, left_keys, right_keys, residual, kind, width_left,
+                 width_right):
+        self.left = left
+        self.right = right
+        self.left_keys = left_keys
+        self.right_keys = right_keys
+        self.residual = residual
+        self.kind = kind
+        self.width_left = width_left
+        self.width_right = width_right
+
+    def batches(self, outer):
+        table: dict[tuple, list] = {}
+        right_rows = []
+        for batch in self.right.batches(outer):
+            right_rows.extend(batch)
+        right_key = self.right_keys
+        for index, row in enumerate(right_rows):
+            key = right_key(row, outer)
+            if None in key:
+                continue
+            table.setdefault(key, []).append(index)
+        matched = [False] * len(right_rows) if self.kind in ("right", "full") else None
+        left_pad = (None,) * self.width_left
+        right_pad = (None,) * self.width_right
+        left_key, residual = self.left_keys, self.residual
+        keep_left = self.kind in ("left", "full")
+        for batch in self.left.batches(outer):
+            out = []
+            for row in batch:
+                hits = table.get(left_key(row, outer))
+                found = False
+                if hits:
+                    for index in hits:
+                        joined = row + right_rows[index]
+                        if residual is None or residual(joined, outer):
+                            out.append(joined)
+                            found = True
+                            if matched is not None:
+                                matched[index] = True
+                if not found and keep_left:
+                    out.append(row + right_pad)
+            if out:
+                yield out
+        if matched is not None:
+            rest = [left_pad + r for r, hit in zip(right_rows, matched) if not hit]
+            if rest:
+                yield rest
+
+
+class NestedLoopJoin(Operator):
+    """Any join condition: every left row against every right row."""
+
+    def __init__(self, left, right, condition, kind, width_left, width_right):
+        self.left = left
+        self.right = right
+        self.condition = condition
+        self.kind = kind
+        self.width_left = width_left
+        self.width_right = width_right
+
+    def batches(self, outer):
+        right_rows = []
+        for batch in self.right.batches(outer):
+            right_rows.extend(batch)
+        matched = [False] * len(right_rows) if self.kind in ("right", "full") else None
+        keep_left = self.kind in ("left", "full")
+        right_pad = (None,) * self.width_right
+        condition = self.condition
+        for batch in self.left.batches(outer):
+            out = []
+            for row in batch:
+                if condition is None:
+                    out.extend([row + r for r in right_rows])
+                    continue
+                found = False
+                for index, other in enumerate(right_rows):
+                    joined = row + other
+                    if condition(joined, outer):
+                        out.append(joined)
+                        found = True
+                        if matched is not None:
+                            matched[index] = True
+                if not found and keep_left:
+                    out.append(row + right_pad)
+            if out:
+                yield out
+        if matched is not None:
+            left_pad = (None,) * self.width_left
+            rest = [left_pad + r for r, hit in zip(right_rows, matched) if not hit]
+            if rest:
+                yield rest

@@ -1,0 +1,597 @@
+"""Planning queries: a sqlglot SELECT (or set operation, or VALUES) to a runnable plan.
+
+Where: query layer, between parse.py and the operators (operators.py). `Planner.query`
+binds names through scopes, compiles expressions once (compile.py), pushes primary-key
+predicates into key ranges, picks hash joins for equi-joins, and returns a `QueryPlan` whose
+`batches(outer)` yields lists of output rows. Plans are cached by the session and run many
+times: nothing here may depend on parameter values or table contents.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from rowdb.errors import (DuplicateTableError, GroupingError, InvalidColumnReferenceError,
+                          NotSupportedError, SyntaxError as SqlSyntaxError,
+                          UndefinedTableError)
+from rowdb.query import operators as ops
+from rowdb.query.aggregates import Aggregate
+from rowdb.query.compile import Code, ExprCompiler, Grouped, Namespace, is_aggregate
+from rowdb.query.keyrange import key_range
+from rowdb.query.scope import Field, Scope
+from rowdb.query.types import INT8, TEXT, UNKNOWN, common_type, parse_type_name
+
+
+class QueryPlan:
+    """A runnable query: output names and types, and the operator producing its rows."""
+
+    def __init__(self, root: ops.Operator, names: list[str], types: list, ns: Namespace,
+                 scope: Scope | None = None):
+        self.root = root
+        self.names = names
+        self.types = types
+        self.ns = ns
+        self.scope = scope  # the FROM scope; its `correlated` says if outer rows matter
+        self._memo = None
+
+    @property
+    def correlated(self) -> bool:
+        return self.scope is not None and self.scope.correlated
+
+    def batches(self, outer: tuple = ()):
+        return self.root.batches(outer)
+
+    def rows(self, outer: tuple = (), limit: int | None = None) -> list[tuple]:
+        """All rows (or the first `limit`); uncorrelated subqueries run once per statement."""
+        if not self.correlated:
+            memo = self._memo
+            if memo is not None and memo[0] is self.ns.get("X"):
+                rows = memo[1]
+                return rows if limit is None else rows[:limit]
+        out: list[tuple] = []
+        for batch in self.root.batches(outer):
+            out.extend(batch)
+            if limit is not None and len(out) >= limit and self.correlated:
+                return out[:limit]
+        if not self.correlated:
+            self._memo = (self.ns.get("X"), out)
+        return out if limit is None else out[:limit]
+
+
+class Planner:
+    """Plans one statement; all its queries and subqueries share one namespace."""
+
+    def __init__(self, tables: dict, ns: Namespace | None = None,
+                 param_types: list | None = None):
+        self.tables = tables
+        self.ns = ns or Namespace()
+        self.placeholders = 0
+        self.param_types = param_types or []
+        self.ctes: list[dict[str, QueryPlan]] = []
+
+    # Parameters -------------------------------------------------------------------------
+
+    def next_placeholder(self, node) -> int:
+        if isinstance(node, exp.Parameter):
+            return int(node.name) - 1
+        self.placeholders += 1
+        return self.placeholders - 1
+
+    def param_type(self, index: int):
+        if index < len(self.param_types) and self.param_types[index] is not None:
+            return self.param_types[index]
+        return UNKNOWN
+
+    # Queries ----------------------------------------------------------------------------
+
+    def query(self, node: exp.Expression, outer: Scope | None = None) -> QueryPlan:
+        with_ = node.args.get("with")
+        if with_ is not None:
+            self.ctes.append({})
+            try:
+                for cte in with_.expressions:
+                    plan = self.query(cte.this, outer)
+                    names = [c.name for c in cte.args["alias"].columns] \
+                        if cte.args["alias"].columns else plan.names
+                    plan.names = names + plan.names[len(names):]
+                    self.ctes[-1][cte.alias] = plan
+                return self._query(node, outer)
+            finally:
+                self.ctes.pop()
+        return self._query(node, outer)
+
+    def subquery(self, node: exp.Expression, scope: Scope) -> QueryPlan:
+        return self.query(node, scope)
+
+    def _query(self, node, outer):
+        if isinstance(node, exp.Select):
+            return self._select(node, outer)
+        if isinstance(node, (exp.Union, exp.Intersect, exp.Except)):
+            return self._set_operation(node, outer)
+        if isinstance(node, exp.Values):
+            return self._values(node, outer)
+        if isinstance(node, exp.Subquery):
+            return self._wrap_order_limit(node, self.query(node.this, outer), outer)
+        raise NotSupportedError(f"unsupported query: {node.sql('postgres')[:80]}")
+
+    def _values(self, node: exp.Values, outer: Scope | None) -> QueryPlan:
+        scope = Scope([], outer)
+        compiler = ExprCompiler(self, scope, self.ns)
+        rows = [[compiler.compile(e) for e in row.expressions] for row in node.expressions]
+        width = len(rows[0])
+        if any(len(r) != width for r in rows):
+            raise SqlSyntaxError("VALUES lists must all be the same length")
+        types = [common_type([r[i].type for r in rows], "VALUES") for i in range(width)]
+        types = [TEXT if t == UNKNOWN else t for t in types]
+        rows = [[compiler.coerce(c, t) for c, t in zip(r, types)] for r in rows]
+        fns = [self.ns.function(f"({', '.join(c.text for c in r)},)") for r in rows]
+        names = [f"column{i + 1}" for i in range(width)]
+        return QueryPlan(ops.Values(fns), names, types, self.ns, scope)
+
+    def _set_operation(self, node, outer) -> QueryPlan:
+        left = self.query(node.this, outer)
+        right = self.query(node.expression, outer)
+        if len(left.types) != len(right.types):
+            kind = type(node).__name__.upper()
+            raise SqlSyntaxError(f"each {kind} query must have the same number of columns")
+        types = [common_type([a, b], type(node).__name__.upper())
+                 for a, b in zip(left.types, right.types)]
+        types = [TEXT if t == UNKNOWN else t for t in types]
+        kind = {exp.Union: "union", exp.Intersect: "intersect", exp.Except: "except"}[type(node)]
+        distinct = node.args.get("distinct", True) is not False
+        op = ops.SetOp(kind, distinct, left, right, self._converters(left.types, types),
+                       self._converters(right.types, types))
+        plan = QueryPlan(op, left.names, types, self.ns)
+        return self._wrap_order_limit(node, plan, outer)
+
+    def _converters(self, source: list, target: list):
+        if source == target:
+            return None
+        scope = Scope([Field(f"c{i}", None, t) for i, t in enumerate(source)])
+        compiler = ExprCompiler(self, scope, self.ns)
+        codes = [compiler.coerce(Code(f"r[{i}]", t), tt)
+                 for i, (t, tt) in enumerate(zip(source, target))]
+        return self.ns.function(f"({', '.join(c.text for c in codes)},)")
+
+    def _wrap_order_limit(self, node, plan: QueryPlan, outer) -> QueryPlan:
+        """ORDER BY / LIMIT / OFFSET on a set operation: by output name or position."""
+        order = node.args.get("order")
+        root = plan.root
+        if order is not None:
+            scope = Scope([Field(n, None, t) for n, t in zip(plan.names, plan.types)], outer)
+            compiler = ExprCompiler(self, scope, self.ns)
+            keys = []
+            for item in order.expressions:
+                target = item.this
+                if isinstance(target, exp.Literal) and not target.is_string:
+                    position = int(target.this)
+                    if not 1 <= position <= len(plan.types):
+                        raise InvalidColumnReferenceError(
+                            f"ORDER BY position {position} is not in select list")
+                    code = Code(f"r[{position - 1}]", plan.types[position - 1])
+                else:
+                    code = compiler.compile(target)
+                keys.append(self._sort_key(item, code))
+            root = ops.Sort(root, keys, 0)
+        root = self._limit(node, root)
+        return QueryPlan(root, plan.names, plan.types, self.ns, plan.scope)
+
+    def _limit(self, node, root: ops.Operator) -> ops.Operator:
+        limit, offset = node.args.get("limit"), node.args.get("offset")
+        if limit is None and offset is None:
+            return root
+        compiler = ExprCompiler(self, Scope([]), self.ns)
+        count = None
+        if limit is not None:
+            value = limit.expression if isinstance(limit, (exp.Limit, exp.Fetch)) else limit
+            if isinstance(limit, exp.Fetch):
+                value = limit.args.get("count")
+            count = self.ns.function(compiler.coerce(compiler.compile(value), INT8).text) \
+                if value is not None else self.ns.function("1")
+        skip = None
+        if offset is not None:
+            skip = self.ns.function(compiler.coerce(compiler.compile(offset.expression),
+                                                    INT8).text)
+        return ops.Limit(root, count, skip)
+
+    # SELECT -----------------------------------------------------------------------------
+
+    def _select(self, node: exp.Select, outer: Scope | None) -> QueryPlan:
+        source, scope = self._from(node, outer)
+        where = node.args.get("where")
+        conditions = _conjuncts(where.this) if where is not None else []
+        source, conditions = self._push_key_range(source, scope, conditions)
+        compiler = ExprCompiler(self, scope, self.ns)
+        filter_code = self._and_all(compiler, conditions)
+        select_items = self._expand_stars(node.expressions, scope)
+        group = node.args.get("group")
+        having = node.args.get("having")
+        aggregates = _find_aggregates(select_items, having, node.args.get("order"))
+        if group is not None or aggregates or having is not None:
+            return self._grouped_select(node, source, scope, filter_code, select_items,
+                                        group, having, aggregates, outer)
+        outputs = [compiler.compile(item.unalias() if isinstance(item, exp.Alias) else item)
+                   for item in select_items]
+        outputs = [self._output_type(c, compiler) for c in outputs]
+        names = [_output_name(item) for item in select_items]
+        keys, extra = self._order_keys(node, compiler, outputs, names, select_items)
+        root = ops.Project(source, self.ns, filter_code, outputs + extra)
+        return self._finish_select(node, root, names, [c.type for c in outputs], keys,
+                                   len(outputs), scope)
+
+    def _output_type(self, code: Code, compiler: ExprCompiler) -> Code:
+        return compiler.coerce(code, TEXT) if code.type == UNKNOWN else code
+
+    def _finish_select(self, node, root, names, types, keys, width, scope) -> QueryPlan:
+        if node.args.get("distinct") is not None:
+            root = ops.Distinct(root, width)
+        if keys:
+            root = ops.Sort(root, keys, width)
+        elif width != _row_width(root, width):
+            root = ops.Trim(root, width)
+        root = self._limit(node, root)
+        return QueryPlan(root, names, types, self.ns, scope)
+
+    def _and_all(self, compiler: ExprCompiler, conditions: list) -> Code | None:
+        if not conditions:
+            return None
+        node = conditions[0]
+        for extra in conditions[1:]:
+            node = exp.And(this=node, expression=extra)
+        return compiler.predicate(node)
+
+    def _expand_stars(self, items, scope: Scope) -> list:
+        out = []
+        for item in items:
+            if isinstance(item, exp.Star):
+                fields = [f for f in scope.fields if not f.hidden]
+            elif isinstance(item, exp.Column) and isinstance(item.this, exp.Star):
+                table = item.table
+                if table not in scope.tables():
+                    raise UndefinedTableError(f'missing FROM-clause entry for table "{table}"')
+                fields = [f for f in scope.fields if f.table == table]
+            else:
+                out.append(item)
+                continue
+            if not fields and isinstance(item, exp.Star) and not scope.fields:
+                raise SqlSyntaxError("SELECT * with no tables specified is not valid")
+            for f in fields:
+                column = exp.column(f.name, table=f.table, quoted=True) if f.table \
+                    else exp.column(f.name, quoted=True)
+                out.append(exp.alias_(column, f.name, quoted=True))
+        return out
+
+    def _order_keys(self, node, compiler, outputs, names, select_items):
+        """Sort keys: output positions, output names, or expressions over the input."""
+        order = node.args.get("order")
+        if order is None:
+            return [], []
+        keys, extra = [], []
+        for item in order.expressions:
+            target = item.this
+            index = None
+            if isinstance(target, exp.Literal) and not target.is_string:
+                index = int(target.this) - 1
+                if not 0 <= index < len(outputs):
+                    raise InvalidColumnReferenceError(
+                        f"ORDER BY position {index + 1} is not in select list")
+            elif isinstance(target, exp.Column) and not target.table and \
+                    names.count(target.name) == 1:
+                index = names.index(target.name)
+            if index is not None:
+                keys.append(self._sort_key(item, Code(f"r[{index}]", outputs[index].type)))
+                continue
+            code = compiler.compile(target)
+            position = len(outputs) + len(extra)
+            extra.append(code)
+            keys.append(self._sort_key(item, Code(f"r[{position}]", code.type)))
+        return keys, extra
+
+    def _sort_key(self, item: exp.Ordered, code: Code) -> ops.SortKey:
+        descending = bool(item.args.get("desc"))
+        nulls_first = item.args.get("nulls_first")
+        if nulls_first is None:
+            nulls_first = descending
+        return ops.SortKey(self.ns.function(code.text), descending, bool(nulls_first))
+
+    # GROUP BY ---------------------------------------------------------------------------
+
+    def _grouped_select(self, node, source, scope, filter_code, select_items, group, having,
+                        aggregates, outer) -> QueryPlan:
+        compiler = ExprCompiler(self, scope, self.ns)
+        group_nodes = []
+        if group is not None:
+            for g in group.expressions:
+                if isinstance(g, exp.Literal) and not g.is_string:
+                    item = select_items[int(g.this) - 1]
+                    g = item.unalias() if isinstance(item, exp.Alias) else item
+                elif isinstance(g, exp.Column) and not g.table and scope.find(g.name, None) \
+                        is None:
+                    for item in select_items:
+                        if isinstance(item, exp.Alias) and item.alias == g.name:
+                            g = item.unalias()
+                group_nodes.append(g)
+        group_codes = [compiler.compile(g) for g in group_nodes]
+        specs = []
+        for agg in aggregates:
+            specs.append(self._aggregate(agg, compiler))
+        group_keys = [g.sql("postgres") for g in group_nodes]
+        grouped = Grouped(group_keys, [a.sql("postgres") for a in aggregates])
+        grouped_types = [c.type for c in group_codes] + [s.aggregate.result_type for s in specs]
+        post = ExprCompiler(self, scope, self.ns, grouped, grouped_types)
+        # the aggregated row is visible to correlated subqueries through the same scope
+        aggregated = ops.Aggregate(source, self.ns, filter_code, group_codes, specs,
+                                   grouped=group is not None)
+        having_code = post.predicate(having.this) if having is not None else None
+        outputs = [post.compile(item.unalias() if isinstance(item, exp.Alias) else item)
+                   for item in select_items]
+        outputs = [self._output_type(c, post) for c in outputs]
+        names = [_output_name(item) for item in select_items]
+        keys, extra = self._order_keys(node, post, outputs, names, select_items)
+        root = ops.Project(aggregated, self.ns, having_code, outputs + extra)
+        return self._finish_select(node, root, names, [c.type for c in outputs], keys,
+                                   len(outputs), scope)
+
+    def _aggregate(self, node, compiler: ExprCompiler) -> ops.AggregateSpec:
+        condition = None
+        if isinstance(node, exp.Filter):
+            condition = compiler.predicate(node.expression.this
+                                           if isinstance(node.expression, exp.Where)
+                                           else node.expression)
+            node = node.this
+        name = _aggregate_name(node)
+        distinct = False
+        args = []
+        star = False
+        inner = node.this if not isinstance(node, exp.Anonymous) else None
+        raw_args = list(node.expressions) if isinstance(node, exp.Anonymous) else \
+            [a for a in [node.this, *(node.expressions or [])] if a is not None]
+        if isinstance(inner, exp.Distinct):
+            distinct = True
+            raw_args = list(inner.expressions)
+        if isinstance(node, exp.GroupConcat):
+            separator = node.args.get("separator")
+            raw_args = [node.this if not isinstance(node.this, exp.Distinct)
+                        else node.this.expressions[0]]
+            if separator is not None:
+                raw_args.append(separator)
+        if len(raw_args) == 1 and isinstance(raw_args[0], exp.Star):
+            star, raw_args = True, []
+        for arg in raw_args:
+            if is_aggregate(arg) or any(is_aggregate(n) for n in arg.find_all(exp.Func)):
+                raise GroupingError("aggregate function calls cannot be nested")
+            code = compiler.compile(arg)
+            args.append(compiler.coerce(code, TEXT) if code.type == UNKNOWN
+                        and name in ("string_agg", "min", "max") else code)
+        aggregate = Aggregate(name, [a.type for a in args], distinct, star)
+        if name in ("sum", "avg") and args and args[0].type.category not in "NX":
+            from rowdb.errors import UndefinedFunctionError
+            raise UndefinedFunctionError(f"function {name}({args[0].type}) does not exist")
+        argument = self.ns.function(f"({', '.join(a.text for a in args)},)" if args else "()")
+        condition_fn = self.ns.function(condition.text) if condition is not None else None
+        return ops.AggregateSpec(aggregate, argument, condition_fn)
+
+    # FROM -------------------------------------------------------------------------------
+
+    def _from(self, node: exp.Select, outer: Scope | None):
+        from_ = node.args.get("from_") or node.args.get("from")
+        if from_ is None:
+            return ops.OneRow(), Scope([], outer)
+        source, scope = self._relation(from_.this, outer)
+        for join in node.args.get("joins") or []:
+            source, scope = self._join(source, scope, join, outer)
+        aliases = [f.table for f in scope.fields]
+        return source, scope
+
+    def _relation(self, node, outer: Scope | None):
+        if isinstance(node, exp.Table):
+            name = node.name
+            alias = node.alias or name
+            for frame in reversed(self.ctes):
+                if name in frame and not node.db:
+                    plan = frame[name]
+                    fields = [Field(n, alias, t) for n, t in zip(plan.names, plan.types)]
+                    return ops.SubqueryScan(plan), Scope(fields, outer)
+            table = self.tables.get(name)
+            if table is None:
+                raise UndefinedTableError(f'relation "{name}" does not exist')
+            column_aliases = [c.name for c in node.args["alias"].columns] \
+                if node.args.get("alias") is not None and node.args["alias"].columns else []
+            fields = []
+            for i, column in enumerate(table.columns):
+                shown = column_aliases[i] if i < len(column_aliases) else column.name
+                fields.append(Field(shown, alias, parse_type_name(column.type),
+                                    not column.not_null))
+            return ops.TableScan(self.ns, name), Scope(fields, outer)
+        if isinstance(node, exp.Subquery):
+            plan = self.query(node.this, outer)
+            alias = node.alias
+            if not alias:
+                raise SqlSyntaxError("subquery in FROM must have an alias")
+            names = [c.name for c in node.args["alias"].columns] \
+                if node.args["alias"].columns else plan.names
+            names = names + plan.names[len(names):]
+            fields = [Field(n, alias, t) for n, t in zip(names, plan.types)]
+            return ops.SubqueryScan(plan), Scope(fields, outer)
+        if isinstance(node, exp.Values):
+            plan = self._values(node, outer)
+            alias = node.alias or "*VALUES*"
+            names = [c.name for c in node.args["alias"].columns] \
+                if node.args.get("alias") is not None and node.args["alias"].columns \
+                else plan.names
+            fields = [Field(n, alias, t) for n, t in zip(names, plan.types)]
+            return ops.SubqueryScan(plan), Scope(fields, outer)
+        raise NotSupportedError(f"unsupported FROM item: {node.sql('postgres')[:80]}")
+
+    def _join(self, left, left_scope: Scope, join: exp.Join, outer):
+        right, right_scope = self._relation(join.this, outer)
+        overlap = set(left_scope.tables()) & set(right_scope.tables())
+        if overlap:
+            raise DuplicateTableError(
+                f'table name "{overlap.pop()}" specified more than once')
+        side = (join.args.get("side") or "").upper()
+        kind = (join.args.get("kind") or "").upper()
+        fields = left_scope.fields + right_scope.fields
+        scope = Scope(list(fields), outer)
+        width_left = len(left_scope.fields)
+        using = join.args.get("using")
+        condition = join.args.get("on")
+        if using:
+            pairs = []
+            for ident in using:
+                name = ident.name
+                li = left_scope.find(name, None)
+                ri = right_scope.find(name, None)
+                if li is None or ri is None:
+                    from rowdb.errors import UndefinedColumnError
+                    raise UndefinedColumnError(
+                        f'column "{name}" specified in USING clause does not exist in '
+                        f'{"left" if li is None else "right"} table')
+                pairs.append((li, ri))
+                hidden = width_left + ri if side != "RIGHT" else li
+                f = scope.fields[hidden]
+                scope.fields[hidden] = Field(f.name, f.table, f.type, f.nullable, True)
+            cond_nodes = [exp.EQ(this=exp.column(left_scope.fields[li].name,
+                                                 table=left_scope.fields[li].table),
+                                 expression=exp.column(right_scope.fields[ri].name,
+                                                       table=right_scope.fields[ri].table))
+                          for li, ri in pairs]
+            conditions = cond_nodes
+        else:
+            conditions = _conjuncts(condition) if condition is not None else []
+        if kind == "CROSS" or (not conditions and not side):
+            return ops.NestedLoopJoin(left, right, None, "inner", width_left,
+                                      len(right_scope.fields)), scope
+        compiler = ExprCompiler(self, scope, self.ns)
+        equi, rest = [], []
+        for cond in conditions:
+            pair = self._equi_pair(cond, left_scope, right_scope, width_left)
+            (equi if pair else rest).append(pair or cond)
+        residual = self._and_all(compiler, rest)
+        residual_fn = self.ns.function(residual.text) if residual else None
+        join_kind = {"LEFT": "left", "RIGHT": "right", "FULL": "full"}.get(side, "inner")
+        if equi:
+            left_keys = self.ns.function(f"({', '.join(p[0] for p in equi)},)")
+            right_keys = self.ns.function(f"({', '.join(p[1] for p in equi)},)")
+            return ops.HashJoin(left, right, left_keys, right_keys, residual_fn, join_kind,
+                                width_left, len(right_scope.fields)), scope
+        return ops.NestedLoopJoin(left, right, residual_fn, join_kind, width_left,
+                                  len(right_scope.fields)), scope
+
+    def _equi_pair(self, cond, left_scope, right_scope, width_left):
+        """For `l = r` between the two sides: (left key code, right key code)."""
+        if not isinstance(cond, exp.EQ):
+            return None
+        sides = []
+        for operand in (cond.this, cond.expression):
+            scope_side = None
+            for s_name, s_scope in (("left", left_scope), ("right", right_scope)):
+                try:
+                    ExprCompiler(self, Scope(s_scope.fields), self.ns).compile(operand)
+                    if scope_side is None:
+                        scope_side = s_name
+                except Exception:
+                    continue
+            sides.append(scope_side)
+        if sides == ["left", "right"]:
+            lc = ExprCompiler(self, Scope(left_scope.fields), self.ns).compile(cond.this)
+            rc = ExprCompiler(self, Scope(right_scope.fields), self.ns).compile(cond.expression)
+        elif sides == ["right", "left"]:
+            lc = ExprCompiler(self, Scope(left_scope.fields), self.ns).compile(cond.expression)
+            rc = ExprCompiler(self, Scope(right_scope.fields), self.ns).compile(cond.this)
+        else:
+            return None
+        if lc.type != rc.type and not (lc.type.category == rc.type.category == "N"
+                                       and "numeric" not in (lc.type.name, rc.type.name)
+                                       and lc.type.name not in ("float4", "float8")
+                                       and rc.type.name not in ("float4", "float8")):
+            if lc.type.category != rc.type.category or "S" != lc.type.category:
+                return None
+        return lc.text, rc.text
+
+    # Key ranges -------------------------------------------------------------------------
+
+    def _push_key_range(self, source, scope, conditions):
+        if not isinstance(source, ops.TableScan):
+            return source, conditions
+        table = self.tables[source.table]
+        found = key_range(self, table, scope, conditions)
+        if found is None:
+            return source, conditions
+        source.key_range = found
+        return source, conditions
+
+
+def _conjuncts(node) -> list:
+    if isinstance(node, exp.And):
+        return _conjuncts(node.this) + _conjuncts(node.expression)
+    if isinstance(node, exp.Paren) and isinstance(node.this, exp.And):
+        return _conjuncts(node.this)
+    return [node]
+
+
+def _find_aggregates(items, having, order) -> list:
+    found, seen = [], set()
+    roots = list(items) + ([having.this] if having is not None else []) + \
+        ([o.this for o in order.expressions] if order is not None else [])
+    for root in roots:
+        for node in root.walk(bfs=False) if hasattr(root, "walk") else []:
+            node = node[0] if isinstance(node, tuple) else node
+            if isinstance(node, (exp.Subquery, exp.Exists)):
+                continue
+            if is_aggregate(node) and not isinstance(node.parent, exp.Filter):
+                if _inside_subquery(node, root):
+                    continue
+                key = node.sql("postgres")
+                if key not in seen:
+                    seen.add(key)
+                    found.append(node)
+    return found
+
+
+def _inside_subquery(node, root) -> bool:
+    if node is root:
+        return False
+    parent = node.parent
+    while parent is not None and parent is not root:
+        if isinstance(parent, (exp.Subquery, exp.Exists, exp.Select)):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _aggregate_name(node) -> str:
+    if isinstance(node, exp.Anonymous):
+        return node.name.lower()
+    return {exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min",
+            exp.Max: "max", exp.GroupConcat: "string_agg", exp.ArrayAgg: "array_agg",
+            exp.LogicalAnd: "bool_and", exp.LogicalOr: "bool_or"}[type(node)]
+
+
+def _output_name(item) -> str:
+    if isinstance(item, exp.Alias):
+        return item.alias
+    if isinstance(item, exp.Column):
+        return item.name
+    if isinstance(item, exp.Cast):
+        return _output_name(item.this) if isinstance(item.this, exp.Column) else \
+            str(item.to.this.value).lower() if False else _cast_name(item)
+    if isinstance(item, exp.Func):
+        from rowdb.query.functions import name_of
+        return name_of(item) if not isinstance(item, exp.Anonymous) else item.name.lower()
+    if isinstance(item, exp.Case):
+        return "case"
+    return "?column?"
+
+
+def _cast_name(item: exp.Cast) -> str:
+    from rowdb.query.types import from_sqlglot
+    sql_type = from_sqlglot(item.to)
+    return {"int4": "int4", "int8": "int8", "int2": "int2", "text": "text",
+            "numeric": "numeric", "float8": "float8", "float4": "float4", "bool": "bool",
+            "varchar": "varchar", "bpchar": "bpchar", "date": "date"}.get(sql_type.name,
+                                                                         sql_type.name)
+
+
+def _row_width(root, width: int) -> int:
+    return getattr(root, "width", width)

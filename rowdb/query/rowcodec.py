@@ -1,0 +1,76 @@
+"""Rows of one table to and from tree entries.
+
+Where: query layer, between the operators (which see rows as tuples in column order) and the
+table's prolly tree (bytes). Layout (see vc/rootvalue.py): a table with a primary key stores
+encode_key(key columns) -> encode_row(all columns); a keyless table stores encode_key(all
+columns) -> encode_row(all columns + (duplicate count,)). Rows stored before a column was
+added are shorter and are completed with that column's `missing` value.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+
+from rowdb.storage.keys import encode_key
+from rowdb.storage.rows import decode_row, decode_rows, encode_row
+from rowdb.vc.rootvalue import TableDef
+
+
+class RowCodec:
+    """Encodes and decodes the rows of one table definition."""
+
+    def __init__(self, table: TableDef):
+        self.table = table
+        self.width = len(table.columns)
+        self.keyless = table.keyless
+        self.missing = tuple(c.missing for c in table.columns)
+        key = table.primary_key
+        if self.keyless:
+            self._key_values = None
+        elif len(key) == 1:
+            index = key[0]
+            self._key_values = lambda row: (row[index],)
+        else:
+            self._key_values = itemgetter(*key)
+
+    def key(self, row: tuple) -> bytes:
+        if self.keyless:
+            return encode_key(row)
+        return encode_key(self._key_values(row))
+
+    def key_values(self, row: tuple) -> tuple:
+        return row if self.keyless else self._key_values(row)
+
+    def value(self, row: tuple, count: int = 1) -> bytes:
+        if self.keyless:
+            return encode_row(tuple(row) + (count,))
+        return encode_row(row)
+
+    def decode_many(self, values: list[bytes]) -> list[tuple]:
+        rows = decode_rows(values)
+        width = self.width
+        if self.keyless:
+            out = []
+            for row in rows:
+                count = row[-1]
+                row = self._complete(row[:-1]) if len(row) - 1 != width else row[:-1]
+                out.extend([row] * count)
+            return out
+        if set(map(len, rows)) <= {width}:
+            return list(rows)
+        return [row if len(row) == width else self._complete(row) for row in rows]
+
+    def decode_one(self, value: bytes) -> tuple:
+        row = decode_row(value)
+        if self.keyless:
+            row = row[:-1]
+        return row if len(row) == self.width else self._complete(row)
+
+    def count_of(self, value: bytes) -> int:
+        """Duplicate count of a keyless table's stored row."""
+        return decode_row(value)[-1]
+
+    def _complete(self, row: tuple) -> tuple:
+        if len(row) < self.width:
+            return row + self.missing[len(row):]
+        return row[:self.width]

@@ -1,0 +1,287 @@
+"""A session: one connection's statements, transactions and plan cache.
+
+Where: top of the SQL stack, used by the DB-API module (dbapi.py) and later the server.
+`Session.execute(sql, params)` reads top-down: parse -> plan (cached) -> run -> Result. Each
+transaction works in a Workspace opened on the branch's working root; COMMIT stores its
+chunks and moves the working-set ref in one LMDB transaction, provided nobody moved it
+meanwhile (autocommit statements are then re-run on the new root; an explicit transaction
+fails with 40001). A failed statement inside BEGIN puts the session in the failed state
+(25P02) until ROLLBACK, as in PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlglot
+from cachetools import LRUCache
+from sqlglot import exp
+
+from rowdb.errors import (InFailedTransactionError, NotSupportedError, RefConflictError,
+                          RowdbError, SerializationFailureError)
+from rowdb.query import ddl
+from rowdb.query.compile import ExprCompiler, Namespace
+from rowdb.query.dml import plan_dml
+from rowdb.query.parse import Statement, TransactionControl, number_placeholders, parse
+from rowdb.query.plan import Planner, QueryPlan
+from rowdb.query.scope import Scope
+from rowdb.query.types import (BOOL, BYTEA, DATE, FLOAT8, INT4, INT8, INTERVAL, NUMERIC,
+                               TIME, TIMESTAMP, TIMESTAMPTZ, UNKNOWN, UUID, SqlType,
+                               parse_type_name)
+from rowdb.query.workspace import Workspace
+from rowdb.storage import open_store
+from rowdb.vc.rootvalue import load_root, save_root
+
+AUTOCOMMIT_RETRIES = 20
+
+
+@dataclass
+class Result:
+    """What one statement returned: columns (name, type), rows, rowcount, command tag."""
+
+    columns: list[tuple[str, SqlType]] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    rowcount: int = -1
+    tag: str = ""
+
+
+class ExecContext:
+    """What running plans read from the namespace's `X`: the transaction's workspace."""
+
+    __slots__ = ("workspace",)
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+
+
+def param_type(value) -> SqlType:
+    kind = type(value)
+    if kind is bool:
+        return BOOL
+    if kind is int:
+        return INT4 if -2**31 <= value < 2**31 else INT8 if -2**63 <= value < 2**63 \
+            else NUMERIC
+    return _PARAM_TYPES.get(kind, UNKNOWN) if kind is not datetime.datetime else \
+        (TIMESTAMPTZ if value.tzinfo is not None else TIMESTAMP)
+
+
+_PARAM_TYPES = {float: FLOAT8, Decimal: NUMERIC, str: UNKNOWN, bytes: BYTEA,
+                datetime.date: DATE, datetime.time: TIME, datetime.timedelta: INTERVAL,
+                uuid.UUID: UUID, type(None): UNKNOWN}
+
+
+class _Prepared:
+    """A planned statement and the table schemas it was planned against."""
+
+    __slots__ = ("plan", "schemas", "names")
+
+    def __init__(self, plan, schemas, names):
+        self.plan = plan
+        self.schemas = schemas
+        self.names = names
+
+
+class Session:
+    def __init__(self, path, branch: str = "main"):
+        self.store = open_store(path)
+        self.branch = branch
+        self.ref = f"workingset/{branch}"
+        self.txn: Workspace | None = None
+        self.failed = False
+        self._plans: LRUCache = LRUCache(maxsize=512)
+        self._ensure_root()
+
+    def _ensure_root(self) -> None:
+        if self.store.chunks.get_ref(self.ref) is not None:
+            return
+        writer = self.store.writer()
+        root = save_root(writer, {})
+        try:
+            writer.commit({self.ref: root.digest}, expect={self.ref: None})
+        except RefConflictError:
+            pass  # another session created it first
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.txn is not None
+
+    # Statements -------------------------------------------------------------------------
+
+    def execute(self, sql: str, params=None) -> list[Result]:
+        """Run every statement of `sql`; `params` (a sequence for %s, a mapping for
+        %(name)s) binds placeholders, which are only recognised when params are given."""
+        statements, values = self.prepare(sql, params)
+        return [self.execute_statement(s, values) for s in statements]
+
+    def prepare(self, sql: str, params=None) -> tuple[list[Statement], list]:
+        if params is None:
+            return parse(sql), []
+        text, names = number_placeholders(sql)
+        if isinstance(params, dict):
+            if names is None:
+                values = []
+            else:
+                missing = [n for n in names if n not in params]
+                if missing:
+                    from rowdb.errors import InterfaceError
+                    raise InterfaceError(f"query parameter missing: {missing[0]}")
+                values = [params[n] for n in names]
+        else:
+            values = list(params)
+        return parse(text), values
+
+    def execute_statement(self, statement: Statement, params=None) -> Result:
+        tree = statement.tree
+        if isinstance(tree, TransactionControl):
+            return self._transaction_control(tree.action)
+        if self.failed:
+            raise InFailedTransactionError(
+                "current transaction is aborted, commands ignored until end of transaction "
+                "block")
+        if self.txn is not None:
+            try:
+                return self._run(statement, self.txn, params)
+            except RowdbError:
+                self.failed = True
+                raise
+            except Exception:
+                self.failed = True
+                raise
+        for _ in range(AUTOCOMMIT_RETRIES):
+            workspace = self._open()
+            result = self._run(statement, workspace, params)
+            try:
+                self._commit(workspace)
+                return result
+            except RefConflictError:
+                continue  # the branch moved: run the statement again on the new root
+        raise SerializationFailureError("could not serialize access due to concurrent update")
+
+    def begin(self) -> None:
+        if self.txn is None:
+            self.txn = self._open()
+            self.failed = False
+
+    def commit(self) -> None:
+        workspace, failed = self.txn, self.failed
+        self.txn, self.failed = None, False
+        if workspace is None or failed:
+            return
+        try:
+            self._commit(workspace)
+        except RefConflictError:
+            raise SerializationFailureError(
+                "could not serialize access due to concurrent update",
+                detail=f"branch {self.branch} changed since this transaction began") from None
+
+    def rollback(self) -> None:
+        self.txn, self.failed = None, False
+
+    def _transaction_control(self, action: str) -> Result:
+        if action == "begin":
+            self.begin()
+            return Result(tag="BEGIN")
+        if action == "commit":
+            tag = "ROLLBACK" if self.failed else "COMMIT"
+            self.commit()
+            return Result(tag=tag)
+        self.rollback()
+        return Result(tag="ROLLBACK")
+
+    def _open(self) -> Workspace:
+        digest = self.store.chunks.get_ref(self.ref)
+        return Workspace(self.store, load_root(self.store, digest))
+
+    def _commit(self, workspace: Workspace) -> None:
+        root = workspace.finish()
+        if root.digest == workspace.base.digest:
+            return
+        workspace.writer.commit({self.ref: root.digest},
+                                expect={self.ref: workspace.base.digest})
+
+    # Running ----------------------------------------------------------------------------
+
+    def _run(self, statement: Statement, workspace: Workspace, params) -> Result:
+        tree = statement.tree
+        if isinstance(tree, (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)):
+            return self._ddl(tree, workspace)
+        if isinstance(tree, (exp.Set, exp.Command)) and not isinstance(tree, exp.Select):
+            return self._command(statement)
+        values = params or []
+        if statement.placeholders > len(values):
+            from rowdb.errors import InterfaceError
+            raise InterfaceError(f"the query has {statement.placeholders} placeholders but "
+                                 f"{len(values)} parameters were passed")
+        prepared = self._prepare(statement, workspace, values)
+        plan = prepared.plan
+        ns = plan.ns
+        ns["X"] = ExecContext(workspace)
+        ns["P"] = values
+        if isinstance(plan, QueryPlan):
+            rows = []
+            for batch in plan.batches(()):
+                rows.extend(batch)
+            return Result(list(zip(plan.names, plan.types)), rows, len(rows),
+                          f"SELECT {len(rows)}")
+        count, returned = plan.run(workspace)
+        verb = type(tree).__name__.upper()
+        tag = f"INSERT 0 {count}" if verb == "INSERT" else f"{verb} {count}"
+        columns = list(zip(plan.names, plan.types)) if plan.returning is not None else []
+        return Result(columns, returned, count, tag)
+
+    def _prepare(self, statement: Statement, workspace: Workspace, values) -> _Prepared:
+        types = tuple(map(param_type, values))
+        key = (statement.text, types)
+        prepared = self._plans.get(key)
+        if prepared is not None and self._still_valid(prepared, workspace):
+            return prepared
+        planner = Planner(workspace.tables, Namespace(), list(types))
+        tree = statement.tree
+        if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+            plan = plan_dml(planner, tree, workspace.tables)
+        else:
+            plan = planner.query(tree)
+        names = [t.name for t in tree.find_all(exp.Table)]
+        schemas = tuple((n, workspace.tables[n].columns) for n in set(names)
+                        if n in workspace.tables)
+        prepared = _Prepared(plan, schemas, None)
+        self._plans[key] = prepared
+        return prepared
+
+    @staticmethod
+    def _still_valid(prepared: _Prepared, workspace: Workspace) -> bool:
+        for name, columns in prepared.schemas:
+            table = workspace.tables.get(name)
+            if table is None or (table.columns is not columns and table.columns != columns):
+                return False
+        return True
+
+    def _ddl(self, tree, workspace: Workspace) -> Result:
+        self._plans.clear()
+        if isinstance(tree, exp.Create):
+            kind = (tree.args.get("kind") or "").upper()
+            if kind != "TABLE":
+                raise NotSupportedError(f"CREATE {kind} is not supported yet")
+            return Result(tag=ddl.create_table(workspace, tree, self._evaluate_default))
+        if isinstance(tree, exp.Drop):
+            return Result(tag=ddl.drop_table(workspace, tree))
+        if isinstance(tree, exp.TruncateTable):
+            return Result(tag=ddl.truncate(workspace, tree))
+        return Result(tag=ddl.alter_table(workspace, tree, self._evaluate_default))
+
+    def _evaluate_default(self, column) -> object:
+        planner = Planner({}, Namespace())
+        compiler = ExprCompiler(planner, Scope([]), planner.ns)
+        code = compiler.coerce(compiler.compile(sqlglot.parse_one(column.default,
+                                                                  read="postgres")),
+                               parse_type_name(column.type))
+        return planner.ns.function(code.text)((), ())
+
+    def _command(self, statement: Statement) -> Result:
+        text = statement.text.strip().lower()
+        if text.startswith("set"):
+            return Result(tag="SET")
+        raise NotSupportedError(f"unsupported statement: {statement.text.strip()[:60]}")
