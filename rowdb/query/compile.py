@@ -328,11 +328,12 @@ class ExprCompiler:
     def _is(self, node: exp.Is) -> Code:
         inner = self.compile(node.this)
         target = node.expression
+        word = "is not" if node.args.get("negate") else "is"
         if isinstance(target, exp.Null):
-            return Code(f"({inner.text} is None)", BOOL, False)
+            return Code(f"({inner.text} {word} None)", BOOL, False)
         if isinstance(target, exp.Boolean):
             inner = self.coerce(inner, BOOL)
-            return Code(f"({inner.text} is {bool(target.this)})", BOOL, False)
+            return Code(f"({inner.text} {word} {bool(target.this)})", BOOL, False)
         raise NotSupportedError(f"unsupported IS: {node.sql('postgres')}")
 
     def _distinct_from(self, node) -> Code:
