@@ -211,3 +211,19 @@ class ActiveTransactionError(DatabaseError, sqlstate="25001"):
 
 class SerializationFailureError(OperationalError, sqlstate="40001"):
     """serialization_failure: a concurrent transaction changed the same data"""
+
+
+class InvalidRowCountInLimitError(DataError, sqlstate="2201W"):
+    """invalid_row_count_in_limit_clause"""
+
+
+class InvalidRowCountInOffsetError(DataError, sqlstate="2201X"):
+    """invalid_row_count_in_result_offset_clause"""
+
+
+class InvalidSavepointError(DatabaseError, sqlstate="3B001"):
+    """invalid_savepoint_specification"""
+
+
+class NoActiveTransactionError(DatabaseError, sqlstate="25P01"):
+    """no_active_sql_transaction"""

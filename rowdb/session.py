@@ -20,7 +20,8 @@ import sqlglot
 from cachetools import LRUCache
 from sqlglot import exp
 
-from rowdb.errors import (InFailedTransactionError, NotSupportedError, RefConflictError,
+from rowdb.errors import (InFailedTransactionError, InvalidSavepointError,
+                          NoActiveTransactionError, NotSupportedError, RefConflictError,
                           RowdbError, SerializationFailureError)
 from rowdb.query import ddl
 from rowdb.query.compile import ExprCompiler, Namespace
@@ -91,6 +92,7 @@ class Session:
         self.ref = f"workingset/{branch}"
         self.txn: Workspace | None = None
         self.failed = False
+        self.savepoints: list[tuple[str, tuple]] = []
         self._plans: LRUCache = LRUCache(maxsize=512)
         self._ensure_root()
 
@@ -136,6 +138,8 @@ class Session:
     def execute_statement(self, statement: Statement, params=None) -> Result:
         tree = statement.tree
         if isinstance(tree, TransactionControl):
+            if tree.name:
+                return self._savepoint(tree.action, tree.name)
             return self._transaction_control(tree.action)
         if self.failed:
             raise InFailedTransactionError(
@@ -167,7 +171,7 @@ class Session:
 
     def commit(self) -> None:
         workspace, failed = self.txn, self.failed
-        self.txn, self.failed = None, False
+        self.txn, self.failed, self.savepoints = None, False, []
         if workspace is None or failed:
             return
         try:
@@ -179,6 +183,38 @@ class Session:
 
     def rollback(self) -> None:
         self.txn, self.failed = None, False
+        self.savepoints = []
+
+    def _savepoint(self, action: str, name: str) -> Result:
+        words = {"savepoint": "SAVEPOINT", "release": "RELEASE SAVEPOINT",
+                 "rollback_to": "ROLLBACK TO SAVEPOINT"}[action]
+        if self.txn is None:
+            raise NoActiveTransactionError(f"{words} can only be used in transaction blocks")
+        if action == "savepoint":
+            if self.failed:
+                raise InFailedTransactionError(
+                    "current transaction is aborted, commands ignored until end of "
+                    "transaction block")
+            self.savepoints.append((name, self.txn.snapshot()))
+            return Result(tag="SAVEPOINT")
+        for index in range(len(self.savepoints) - 1, -1, -1):
+            if self.savepoints[index][0] == name:
+                break
+        else:
+            self.failed = True
+            raise InvalidSavepointError(f'savepoint "{name}" does not exist')
+        if action == "release":
+            if self.failed:
+                raise InFailedTransactionError(
+                    "current transaction is aborted, commands ignored until end of "
+                    "transaction block")
+            del self.savepoints[index:]
+            return Result(tag="RELEASE")
+        self.txn.restore(self.savepoints[index][1])
+        del self.savepoints[index + 1:]
+        self.failed = False
+        self._plans.clear()
+        return Result(tag="ROLLBACK")
 
     def _transaction_control(self, action: str) -> Result:
         if action == "begin":
@@ -265,12 +301,28 @@ class Session:
             kind = (tree.args.get("kind") or "").upper()
             if kind != "TABLE":
                 raise NotSupportedError(f"CREATE {kind} is not supported yet")
+            if tree.expression is not None:
+                return self._create_as(tree, workspace)
             return Result(tag=ddl.create_table(workspace, tree, self._evaluate_default))
         if isinstance(tree, exp.Drop):
             return Result(tag=ddl.drop_table(workspace, tree))
         if isinstance(tree, exp.TruncateTable):
             return Result(tag=ddl.truncate(workspace, tree))
         return Result(tag=ddl.alter_table(workspace, tree, self._evaluate_default))
+
+    def _create_as(self, tree, workspace: Workspace) -> Result:
+        planner = Planner(workspace.tables, Namespace())
+        plan = planner.query(tree.expression)
+        plan.ns["X"] = ExecContext(workspace)
+        plan.ns["P"] = []
+        rows = plan.rows()
+        target = tree.this
+        names = [c.name for c in target.expressions] if isinstance(target, exp.Schema) \
+            else plan.names
+        name = target.this.name if isinstance(target, exp.Schema) else target.name
+        count = ddl.create_as(workspace, name, names + plan.names[len(names):], plan.types,
+                              rows, bool(tree.args.get("exists")))
+        return Result(rowcount=count, tag=f"SELECT {count}")
 
     def _evaluate_default(self, column) -> object:
         planner = Planner({}, Namespace())

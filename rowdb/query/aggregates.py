@@ -17,30 +17,47 @@ from rowdb.query.types import BOOL, FLOAT8, INT8, NUMERIC, TEXT, UNKNOWN, SqlTyp
 class Aggregate:
     """Describes one aggregate call: how to start, step and finish its state."""
 
-    def __init__(self, name: str, arg_types: list[SqlType], distinct: bool, star: bool):
+    def __init__(self, name: str, arg_types: list[SqlType], distinct: bool, star: bool,
+                 order: list[tuple[bool, bool]] | None = None):
         self.name = name
         self.distinct = distinct
+        self.order = order  # (descending, nulls_first) per ORDER BY key inside the call
+        self.collects = distinct or bool(order)
         self.star = star
         self.arg_types = arg_types
         self.result_type = result_type(name, arg_types, star)
         self.step = _count_value_step if name == "count" and not star else _STEP[name]
 
     def start(self):
-        if self.distinct:
+        if self.collects:
             return []
         return _START[self.name]()
 
     def finish(self, state):
-        if self.distinct:
-            seen, values = set(), []
-            for args in state:
-                if args not in seen:
-                    seen.add(args)
-                    values.append(args)
+        if self.collects:
+            if self.order:
+                state = _sorted(state, self.order)
+            else:
+                state = [(args, ()) for args in state]
+            values = [args for args, _ in state]
+            if self.distinct:
+                values = list(dict.fromkeys(values))
             state = _START[self.name]()
             for args in values:
                 state = self.step(state, args)
         return _FINISH[self.name](state, self)
+
+
+def _sorted(items: list, order: list[tuple[bool, bool]]) -> list:
+    for index in range(len(order) - 1, -1, -1):
+        descending, nulls_first = order[index]
+        null_flag = int(nulls_first == descending)
+
+        def key(item, i=index, nf=null_flag):
+            v = item[1][i]
+            return (nf, 0) if v is None else (1 - nf, v)
+        items = sorted(items, key=key, reverse=descending)
+    return items
 
 
 def result_type(name: str, arg_types: list[SqlType], star: bool) -> SqlType:

@@ -23,8 +23,8 @@ from rowdb.errors import (DatatypeMismatchError, GroupingError, NotSupportedErro
 from rowdb.query import functions, runtime
 from rowdb.query.scope import Scope
 from rowdb.query.types import (BOOL, DATE, FLOAT4, FLOAT8, INT2, INT4, INT8, INTERVAL,
-                               NUMERIC, TEXT, TIMESTAMP, TIMESTAMPTZ, UNKNOWN, SqlType, cast,
-                               common_type, from_sqlglot)
+                               NUMERIC, TEXT, TIMESTAMP, TIMESTAMPTZ, UNKNOWN, SqlType,
+                               assignment_cast, cast, common_type, from_sqlglot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +92,7 @@ RUNTIME = {
     "_greatest": runtime.greatest, "_least": runtime.least, "_coalesce": runtime.coalesce,
     "_nullif": runtime.nullif, "_concat": runtime.concat_op, "_cast": cast,
     "_distinct": runtime.distinct_from, "Decimal": Decimal, "float": float,
+    "_quantified": runtime.quantified,
 }
 
 
@@ -113,6 +114,7 @@ class ExprCompiler:
         self.ns = ns
         self.grouped = grouped
         self.grouped_types = grouped_types or []
+        self.clause = None  # the clause being compiled, for error messages
 
     # Entry points ---------------------------------------------------------------------
 
@@ -133,11 +135,15 @@ class ExprCompiler:
             code = self.coerce(code, want)
         return code
 
-    def predicate(self, node: exp.Expression) -> Code:
-        code = self.compile(node, BOOL)
+    def predicate(self, node: exp.Expression, clause: str = "WHERE") -> Code:
+        saved, self.clause = self.clause, clause
+        try:
+            code = self.compile(node, BOOL)
+        finally:
+            self.clause = saved
         if code.type not in (BOOL, UNKNOWN):
             raise DatatypeMismatchError(
-                f"argument of WHERE must be type boolean, not type {code.type}")
+                f"argument of {clause} must be type boolean, not type {code.type}")
         return code
 
     def coerce(self, code: Code, target: SqlType) -> Code:
@@ -153,11 +159,22 @@ class ExprCompiler:
             return Code(code.text, target, code.nullable)
         if target.name in ("float8", "float4") and code.type.category == "N":
             return self._guard([code], lambda a: f"float({a})", target)
-        if target.name == "numeric" and code.type.name in _INT_RANK:
-            return Code(code.text, target, code.nullable)
+        if target.name == "numeric" and code.type.name in _INT_RANK and \
+                not target.has_modifiers:
+            return self._guard([code], lambda a: f"Decimal({a})", target)
         fn = self.ns.const(cast)
         src, dst = self.ns.const(code.type), self.ns.const(target)
         return self._guard([code], lambda a: f"{fn}({a}, {src}, {dst}, False)", target)
+
+    def assign(self, code: Code, target: SqlType) -> Code:
+        """Convert an untyped value as storing it in a column of `target` does (INSERT):
+        like `coerce`, but over-long strings are an error, not truncated."""
+        if code.const:
+            value = assignment_cast(code.value, code.type, target)
+            return Code(self.ns.const(value), target, value is None, True, value)
+        fn = self.ns.const(assignment_cast)
+        src, dst = self.ns.const(code.type), self.ns.const(target)
+        return self._guard([code], lambda a: f"{fn}({a}, {src}, {dst})", target)
 
     # Leaves -----------------------------------------------------------------------------
 
@@ -302,6 +319,8 @@ class ExprCompiler:
 
     def _compare(self, node) -> Code:
         op = _COMPARE[type(node)]
+        if isinstance(node.expression, (exp.All, exp.Any)):
+            return self._quantified(node, op)
         left, right = self._comparable(self.compile(node.this), self.compile(node.expression))
         return self._guard([left, right], lambda a, b: f"({a} {op} {b})", BOOL)
 
@@ -322,8 +341,34 @@ class ExprCompiler:
             return left, right
         if lt.category == rt.category == "S":
             return left, right
+        if lt.category != rt.category and not ({lt.category, rt.category} <= {"D"}):
+            raise UndefinedFunctionError(
+                f"operator does not exist: {lt} = {rt}",
+                hint="No operator matches the given name and argument types. You might need "
+                     "to add explicit type casts.")
         target = common_type([lt, rt], "operator")
         return self.coerce(left, target), self.coerce(right, target)
+
+    def _quantified(self, node, op: str) -> Code:
+        """x op ALL (subquery) / x op ANY (subquery or array)."""
+        quantifier = node.expression
+        inner = quantifier.this
+        if isinstance(inner, exp.Paren):
+            inner = inner.this
+        value = self.compile(node.this)
+        kind = "all" if isinstance(quantifier, exp.All) else "any"
+        if isinstance(inner, (exp.Select, exp.Union, exp.Subquery)):
+            plan = self.planner.subquery(inner.this if isinstance(inner, exp.Subquery)
+                                         else inner, self.scope)
+            value, _ = self._comparable(value, Code("None", plan.types[0]))
+            ref = self.ns.const(plan)
+            items = f"[row[0] for row in {ref}.rows((r,) + o)]"
+        elif isinstance(inner, exp.Array):
+            codes = [self._comparable(value, self.compile(e))[1] for e in inner.expressions]
+            items = f"[{', '.join(c.text for c in codes)}]"
+        else:
+            raise NotSupportedError(f"unsupported {kind.upper()} operand")
+        return Code(f"_quantified({value.text}, {items}, {op!r}, {kind!r})", BOOL, True)
 
     def _is(self, node: exp.Is) -> Code:
         inner = self.compile(node.this)
@@ -344,6 +389,11 @@ class ExprCompiler:
         return Code(text, BOOL, False)
 
     def _between(self, node: exp.Between) -> Code:
+        if node.args.get("symmetric"):
+            low, high = node.args["low"], node.args["high"]
+            forward = exp.Between(this=node.this, low=low, high=high)
+            backward = exp.Between(this=node.this.copy(), low=high.copy(), high=low.copy())
+            return self.compile(exp.Or(this=forward, expression=backward))
         value = self.compile(node.this)
         low = self._comparable(value, self.compile(node.args["low"]))
         high = self._comparable(value, self.compile(node.args["high"]))
@@ -386,11 +436,15 @@ class ExprCompiler:
         target = node
         value = self.coerce(self.compile(target.this), TEXT)
         pattern = self.coerce(self.compile(target.expression), TEXT)
+        test = "is None" if node.args.get("negate") else "is not None"
         if pattern.const and pattern.value is not None:
             compiled = runtime.like_pattern(pattern.value, escape, ignore_case)
             ref = self.ns.const(compiled)
-            return self._guard([value], lambda a: f"({ref}.match({a}) is not None)", BOOL)
-        return Code(f"_like({value.text}, {pattern.text}, {ignore_case})", BOOL, True)
+            return self._guard([value], lambda a: f"({ref}.match({a}) {test})", BOOL)
+        code = Code(f"_like({value.text}, {pattern.text}, {ignore_case})", BOOL, True)
+        if node.args.get("negate"):
+            return self._guard([code], lambda a: f"(not {a})", BOOL)
+        return code
 
     def _escape(self, node: exp.Escape) -> Code:
         like = node.this
@@ -463,7 +517,8 @@ class ExprCompiler:
             value = cast(inner.value, inner.type if inner.type != UNKNOWN else UNKNOWN,
                          target)
             return Code(self.ns.const(value), target, value is None, True, value)
-        fn, src, dst = self.ns.const(cast), self.ns.const(inner.type), self.ns.const(target)
+        fn, src, dst = self.ns.const(runtime.cast_value), self.ns.const(inner.type), \
+            self.ns.const(target)
         return self._guard([inner], lambda a: f"{fn}({a}, {src}, {dst})", target)
 
     # Subqueries -------------------------------------------------------------------------
@@ -486,7 +541,8 @@ class ExprCompiler:
 
     def _function(self, node: exp.Func) -> Code:
         if is_aggregate(node):
-            raise GroupingError("aggregate functions are not allowed here")
+            where = f"in {self.clause}" if self.clause else "here"
+            raise GroupingError(f"aggregate functions are not allowed {where}")
         name = functions.name_of(node)
         args = [self.compile(a) for a in functions.arguments_of(node)]
         impl = functions.lookup(name, [a.type for a in args])

@@ -1,19 +1,17 @@
-"""Dates, times, timestamps and intervals: PostgreSQL's text input and output for them.
+"""Dates, times and timestamps: PostgreSQL's text input and output for them.
 
-Where: query layer; textio.py dispatches the date and time types here, casts.py rounds
-time(p)/timestamp(p) with `round_time` and `round_timestamp`.
+Where: query layer; textio.py dispatches the date and time types here (intervals live in
+intervals.py), casts.py rounds time(p)/timestamp(p) with `round_time` and `round_timestamp`.
 
 Input follows PostgreSQL's DateStyle "ISO, MDY" for the common forms: ISO dates (2020-01-02,
 20200102, 2020/01/02), month/day/year (01/02/2020), month names (Jan 2 2020, 2-Jan-2020),
 times H:M[:S[.f]] with am/pm, an ISO `T`, zones (Z, UTC, +02, -05:30, EST, Europe/Paris),
 and epoch, now, today, tomorrow, yesterday, allballs. The session time zone is UTC.
 Python's datetime holds years 1 to 9999 and times below 24:00, so 'infinity', BC dates,
-later years and 24:00:00 raise NotSupportedError. Intervals are timedeltas: months and years
-are rejected, and output is justified like timestamp subtraction ('1 day 06:00:00', where
-PostgreSQL keeps '30:00:00' for an interval typed as '30 hours').
+later years and 24:00:00 raise NotSupportedError.
 
->>> format_interval(parse_interval("1 day 02:03:04.5")), format_interval(parse_interval("-2 h"))
-('1 day 02:03:04.5', '-02:00:00')
+>>> format_timestamp(parse_timestamp("Jan 2 2020 10:00 pm"))
+'2020-01-02 22:00:00'
 """
 
 from __future__ import annotations
@@ -25,20 +23,15 @@ from zoneinfo import ZoneInfo
 
 from rowdb.errors import (DataError, DatetimeFieldOverflowError, InvalidDatetimeFormatError,
                           NotSupportedError)
+from rowdb.query.intervals import DAY_MICROSECONDS
 
 UTC = timezone.utc
 PG_EPOCH = datetime(2000, 1, 1)          # PostgreSQL counts microseconds from here.
-DAY_MICROSECONDS = 86_400_000_000
 ZONE_OFFSET_SECONDS_MAX = 15 * 3600 + 59 * 60 + 59
-INTERVAL_DAYS_MAX = 999_999_999           # timedelta's limit (PostgreSQL's is 2**31 - 1).
 
 
 class InvalidTimeZoneDisplacementError(DataError, sqlstate="22009"):
     """invalid_time_zone_displacement_value (belongs in rowdb/errors.py)."""
-
-
-class IntervalFieldOverflowError(DataError, sqlstate="22015"):
-    """interval_field_overflow (belongs in rowdb/errors.py)."""
 
 
 _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
@@ -95,14 +88,24 @@ def _parse_fields(text: str) -> _Fields:
             _read_token(fields, token)
     if fields.loose:
         _assemble_named_date(fields)
+    if fields.ymd is not None:            # PostgreSQL validates the date after all fields
+        fields.ymd = _checked_ymd(*fields.ymd)
     return fields
 
 
 def _read_token(fields: _Fields, token: str) -> None:
     lower = token.lower().rstrip(".")
+    meridiem = re.fullmatch(r"(am|pm)(\+.+)", lower)
+    if meridiem:                                          # "10:00 pm+02"
+        _read_token(fields, meridiem.group(1))
+        lower = token = meridiem.group(2)
     time_match = _TIME_RE.match(lower)
     if time_match and fields.time is None:
         fields.time = [g or "" for g in time_match.groups()[:4]]
+        hour, minute, second = (int(part or 0) for part in fields.time[:3])
+        late = hour == 24 and (minute or second or fields.time[3].strip("0"))
+        if hour > 24 or minute > 59 or second > 60 or late:
+            raise _Reject("range")
         if time_match.group(5):
             _read_zone(fields, time_match.group(5), token)
         return
@@ -111,7 +114,7 @@ def _read_token(fields: _Fields, token: str) -> None:
                                               or date_match.group(1) in _MONTHS):
         fields.ymd = _date_from_parts(*date_match.group(1, 3, 4))
     elif fields.ymd is None and re.fullmatch(r"\d{8}", lower):
-        fields.ymd = _checked_ymd(int(lower[:4]), int(lower[4:6]), int(lower[6:]))
+        fields.ymd = (int(lower[:4]), int(lower[4:6]), int(lower[6:]))
     elif lower in ("am", "pm") and fields.meridiem is None:
         fields.meridiem = lower
     elif lower == "bc":
@@ -119,6 +122,8 @@ def _read_token(fields: _Fields, token: str) -> None:
     elif lower == "ad":
         return
     elif (lower in _MONTHS or lower.isdigit()) and fields.ymd is None:
+        if lower in _MONTHS and fields.loose and fields.loose[-1].isdigit():
+            _leading_day(fields.loose[-1])                # "32 Jan" fails as it is read
         fields.loose.append(lower)
     else:
         _read_zone(fields, lower, token)
@@ -158,18 +163,20 @@ def _year(text: str) -> int:
 
 
 def _date_from_parts(first: str, second: str, third: str) -> tuple[int, int, int]:
+    """(year, month, day) of a three-part date token, not yet validated."""
     if second in _MONTHS:                                  # 2-Jan-2020, 2020-Jan-02
-        month = _MONTHS[second]
+        if not (first.isdigit() and third.isdigit()):
+            raise _Reject("syntax")
         if len(first) >= 3:
-            return _checked_ymd(_year(first), month, int(third))
-        return _checked_ymd(_year(third), month, int(first))
-    if first in _MONTHS:                                   # Jan-02-2020
-        return _checked_ymd(_year(third), _MONTHS[first], int(second))
+            return _year(first), _MONTHS[second], int(third)
+        return _year(third), _MONTHS[second], _leading_day(first)
+    if first in _MONTHS and second.isdigit() and third.isdigit():    # Jan-02-2020
+        return _year(third), _MONTHS[first], int(second)
     if not (first.isdigit() and second.isdigit() and third.isdigit()):
         raise _Reject("syntax")
     if len(first) >= 3:                                    # year first: ISO
-        return _checked_ymd(_year(first), int(second), int(third))
-    return _checked_ymd(_year(third), int(first), int(second))   # DateStyle MDY
+        return _year(first), int(second), int(third)
+    return _year(third), int(first), int(second)           # DateStyle MDY
 
 
 def _assemble_named_date(fields: _Fields) -> None:
@@ -181,7 +188,16 @@ def _assemble_named_date(fields: _Fields) -> None:
     long_numbers = [n for n in numbers if len(n) >= 3]
     year_text = long_numbers[0] if long_numbers else numbers[1]
     day_text = numbers[1] if year_text is numbers[0] else numbers[0]
-    fields.ymd = _checked_ymd(_year(year_text), _MONTHS[months[0]], int(day_text))
+    day_first = fields.loose.index(day_text) < fields.loose.index(months[0])
+    day = _leading_day(day_text) if day_first else int(day_text)
+    fields.ymd = (_year(year_text), _MONTHS[months[0]], day)
+
+
+def _leading_day(text: str) -> int:
+    """A day written before the month name: PostgreSQL cannot read one outside 1-31."""
+    if not 1 <= int(text) <= 31:
+        raise _Reject("syntax")
+    return int(text)
 
 
 def _checked_ymd(year: int, month: int, day: int) -> tuple[int, int, int]:
@@ -349,125 +365,3 @@ def format_timestamptz(value: datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
     return format_timestamp(value) + "+00"
-
-
-# Intervals ------------------------------------------------------------------------------
-
-_UNIT_MICROSECONDS = {
-    **dict.fromkeys(("microsecond", "microseconds", "us", "usec", "usecs", "useconds"), 1),
-    **dict.fromkeys(("millisecond", "milliseconds", "ms", "msec", "msecs", "mseconds"), 1000),
-    **dict.fromkeys(("second", "seconds", "s", "sec", "secs"), 1_000_000),
-    **dict.fromkeys(("minute", "minutes", "m", "min", "mins"), 60_000_000),
-    **dict.fromkeys(("hour", "hours", "h", "hr", "hrs"), 3_600_000_000),
-    **dict.fromkeys(("day", "days", "d"), DAY_MICROSECONDS),
-    **dict.fromkeys(("week", "weeks", "w"), 7 * DAY_MICROSECONDS),
-}
-_MONTH_UNITS = frozenset(("month", "months", "mon", "mons", "year", "years", "y", "yr", "yrs",
-                          "decade", "decades", "century", "centuries", "millennium",
-                          "millennia"))
-_NUMBER_RE = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))([a-z]*)\Z")
-_CLOCK_RE = re.compile(r"([+-]?)(\d+):(\d*)(?::(\d+(?:\.\d*)?))?\Z")
-_ISO_RE = re.compile(r"p(?:([-+]?[\d.]+)y)?(?:([-+]?[\d.]+)m)?(?:([-+]?[\d.]+)w)?"
-                     r"(?:([-+]?[\d.]+)d)?(?:t(?:([-+]?[\d.]+)h)?(?:([-+]?[\d.]+)m)?"
-                     r"(?:([-+]?[\d.]+)s)?)?\Z")
-
-
-def parse_interval(text: str) -> timedelta:
-    """interval_in for day/time intervals: '1 day 02:03:04', '2 hours', '@ 1 min ago', 'P1DT2H'."""
-    try:
-        micros = _interval_microseconds(text.strip().lower())
-    except _Reject:
-        raise InvalidDatetimeFormatError(
-            f'invalid input syntax for type interval: "{text}"') from None
-    rounded = int(micros.to_integral_value(ROUND_HALF_EVEN))
-    if abs(rounded) // DAY_MICROSECONDS > INTERVAL_DAYS_MAX:
-        raise IntervalFieldOverflowError(f'interval field value out of range: "{text}"')
-    return timedelta(microseconds=rounded)
-
-
-def _interval_microseconds(text: str) -> Decimal:
-    if text.startswith("p"):
-        return _iso_interval(text)
-    text = text.removeprefix("@").strip()
-    sign = 1
-    if text.endswith(" ago") or text == "ago":
-        sign, text = -1, text.removesuffix("ago").strip()
-    tokens = text.split()
-    if not tokens:
-        raise _Reject("syntax")
-    total, seen, position = Decimal(0), set(), 0
-    while position < len(tokens):
-        amount, unit, position = _next_interval_field(tokens, position)
-        clashes = (unit == "clock" and seen & _CLOCK_UNITS) or (
-            unit in _CLOCK_UNITS and "clock" in seen)
-        if unit in seen or clashes:
-            raise _Reject("syntax")
-        seen.add(unit)
-        total += amount
-    return total * sign
-
-
-def _next_interval_field(tokens: list[str], position: int) -> tuple[Decimal, str, int]:
-    token = tokens[position]
-    clock = _CLOCK_RE.match(token)
-    if clock:
-        sign, hours, minutes, seconds = clock.groups()
-        micros = (Decimal(hours) * 60 + Decimal(minutes or 0)) * 60_000_000
-        micros += Decimal(seconds or 0) * 1_000_000
-        return (-micros if sign == "-" else micros), "clock", position + 1
-    number = _NUMBER_RE.match(token)
-    if not number:
-        raise _Reject("syntax")
-    amount, unit = Decimal(number.group(1)), number.group(2)
-    position += 1
-    if not unit and position < len(tokens) and tokens[position].isalpha():
-        unit, position = tokens[position], position + 1
-    if not unit:
-        unit = "s"
-    if unit in _MONTH_UNITS:
-        if amount:
-            raise NotSupportedError("intervals with months or years are not supported")
-        return Decimal(0), "month", position
-    if unit not in _UNIT_MICROSECONDS:
-        raise _Reject("syntax")
-    scale = _UNIT_MICROSECONDS[unit]
-    return amount * scale, _UNIT_NAMES[scale], position
-
-
-_UNIT_NAMES = {1: "microsecond", 1000: "millisecond", 1_000_000: "second",
-               60_000_000: "minute", 3_600_000_000: "hour", DAY_MICROSECONDS: "day",
-               7 * DAY_MICROSECONDS: "week"}
-_CLOCK_UNITS = frozenset({"hour", "minute", "second"})
-
-
-def _iso_interval(text: str) -> Decimal:
-    match = _ISO_RE.match(text)
-    if not match or text in ("p", "pt") or text.endswith("t"):
-        raise _Reject("syntax")
-    years, months, weeks, days, hours, minutes, seconds = match.groups()
-    if any(part and Decimal(part) for part in (years, months)):
-        raise NotSupportedError("intervals with months or years are not supported")
-    scales = ((weeks, 7 * DAY_MICROSECONDS), (days, DAY_MICROSECONDS),
-              (hours, 3_600_000_000), (minutes, 60_000_000), (seconds, 1_000_000))
-    try:
-        return sum((Decimal(part) * scale for part, scale in scales if part), Decimal(0))
-    except ArithmeticError:
-        raise _Reject("syntax") from None
-
-
-def format_interval(value: timedelta) -> str:
-    """IntervalStyle postgres: '1 day 02:03:04', '-1 days -00:00:01', '00:00:00'."""
-    micros = value // timedelta(microseconds=1)
-    if micros == 0:
-        return "00:00:00"
-    negative = micros < 0
-    days, rest = divmod(abs(micros), DAY_MICROSECONDS)
-    parts = []
-    sign = "-" if negative else ""
-    if days:
-        parts.append(f"{sign}{days} day{'' if days == 1 and not negative else 's'}")
-    if rest:
-        seconds, micro = divmod(rest, 1_000_000)
-        clock = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-        parts.append(f"{sign}{clock}{_fraction(micro)}")
-    return " ".join(parts)

@@ -27,7 +27,7 @@ def create_table(ws: Workspace, node: exp.Create, evaluate_default) -> str:
             return "CREATE TABLE"
         raise DuplicateTableError(f'relation "{name}" already exists')
     if node.expression is not None:
-        raise NotSupportedError("CREATE TABLE ... AS is not supported yet")
+        raise NotSupportedError("CREATE TABLE ... AS needs the query's rows: see create_as")
     columns: list[ColumnDef] = []
     primary: list[str] = []
     unique: list[list[str]] = []
@@ -84,6 +84,29 @@ def create_table(ws: Workspace, node: exp.Create, evaluate_default) -> str:
     return "CREATE TABLE"
 
 
+def create_as(ws: Workspace, name: str, names: list[str], types: list, rows: list[tuple],
+              if_not_exists: bool = False) -> int:
+    """CREATE TABLE name AS query: a keyless table holding the query's rows."""
+    if name in ws.tables:
+        if if_not_exists:
+            return 0
+        raise DuplicateTableError(f'relation "{name}" already exists')
+    if len(set(names)) != len(names):
+        raise DuplicateColumnError("column specified more than once")
+    columns = tuple(ColumnDef(n, _type_text(t)) for n, t in zip(names, types))
+    from collections import Counter
+
+    from rowdb.storage.chunker import build
+
+    table = TableDef(name, columns, (), build([], ws.writer))
+    ws.put_table(table)
+    view = ws.view(name)
+    counts = Counter(rows)
+    view.replace_all(sorted((view.codec.key(r), view.codec.value(r, n))
+                            for r, n in counts.items()))
+    return len(rows)
+
+
 class InvalidTableDefinition(SqlSyntaxError, sqlstate="42P16"):
     """invalid_table_definition"""
 
@@ -125,7 +148,7 @@ def drop_table(ws: Workspace, node: exp.Drop) -> str:
     kind = (node.args.get("kind") or "").upper()
     if kind != "TABLE":
         raise NotSupportedError(f"DROP {kind} is not supported")
-    targets = node.expressions or [node.this]
+    targets = node.args.get("tables") or node.expressions or [node.this]
     for target in targets:
         if target.name not in ws.tables and not node.args.get("exists"):
             raise UndefinedTableError(f'table "{target.name}" does not exist')
@@ -157,6 +180,8 @@ def alter_table(ws: Workspace, node: exp.Alter, evaluate_default) -> str:
             _drop_column(ws, table, action)
         elif isinstance(action, exp.RenameColumn):
             _rename_column(ws, table, action)
+        elif isinstance(action, exp.AlterColumn):
+            _alter_column(ws, table, action)
         elif isinstance(action, exp.AlterRename):
             new = action.this.name
             if new in ws.tables:
@@ -191,7 +216,12 @@ def _add_column(ws, table: TableDef, action: exp.ColumnDef, evaluate_default) ->
 
 
 def _drop_column(ws, table: TableDef, action: exp.Drop) -> None:
-    target = action.this.name
+    targets = action.args.get("tables") or [action.this]
+    for target in targets:
+        _drop_one_column(ws, ws.tables[table.name], target.name, action)
+
+
+def _drop_one_column(ws, table: TableDef, target: str, action: exp.Drop) -> None:
     index = table.column_index(target)
     if index is None:
         if action.args.get("exists"):
@@ -219,6 +249,38 @@ def _drop_column(ws, table: TableDef, action: exp.Drop) -> None:
         entries = sorted((codec.key(r), codec.value(r))
                          for r in (row[:index] + row[index + 1:] for row in rows))
     view.replace_all(entries)
+
+
+def _alter_column(ws, table: TableDef, action: exp.AlterColumn) -> None:
+    """SET/DROP DEFAULT and SET/DROP NOT NULL (type changes come later)."""
+    name = action.this.name
+    index = table.column_index(name)
+    if index is None:
+        raise UndefinedColumnError(
+            f'column "{name}" of relation "{table.name}" does not exist')
+    column = table.columns[index]
+    if action.args.get("dtype") is not None:
+        raise NotSupportedError("ALTER COLUMN ... TYPE is not supported yet")
+    if action.args.get("default") is not None:
+        column = replace(column, default=action.args["default"].sql("postgres"))
+    elif action.args.get("drop") and action.args.get("allow_null"):
+        if index in table.primary_key:
+            raise InvalidTableDefinition(f'column "{name}" is in a primary key')
+        column = replace(column, not_null=False)
+    elif action.args.get("drop"):
+        column = replace(column, default=None)
+    elif action.args.get("allow_null") is False:
+        view = ws.view(table.name)
+        if any(row[index] is None for batch in view.scan_batches() for row in batch):
+            from rowdb.errors import NotNullViolationError
+            raise NotNullViolationError(
+                f'column "{name}" of relation "{table.name}" contains null values')
+        column = replace(column, not_null=True)
+    else:
+        raise NotSupportedError(f"unsupported ALTER COLUMN: {action.sql('postgres')}")
+    columns = list(table.columns)
+    columns[index] = column
+    ws.put_table(replace(table, columns=tuple(columns)))
 
 
 def _rename_column(ws, table: TableDef, action: exp.RenameColumn) -> None:

@@ -15,7 +15,7 @@ from rowdb.errors import (CardinalityViolationError, DatatypeMismatchError,
                           NotSupportedError, SyntaxError as SqlSyntaxError,
                           UndefinedColumnError, UndefinedTableError, UniqueViolationError)
 from rowdb.query.compile import ExprCompiler
-from rowdb.query.plan import Planner, _output_name
+from rowdb.query.plan import DEFAULT, Planner, _output_name
 from rowdb.query.scope import Field, Scope
 from rowdb.query.types import assignment_cast, parse_type_name
 from rowdb.query.textio import format_value
@@ -29,6 +29,41 @@ class Changes:
         self.codec = view.codec
         self.values: dict[bytes, bytes | None] = {}
         self.counts: dict[bytes, list] = {}  # keyless: key -> [row, count delta]
+
+        self._unique: list[dict] | None = None  # per UNIQUE set: values -> primary key
+
+    def check_unique(self, key: bytes, row: tuple, old: tuple | None = None) -> None:
+        """UNIQUE constraints beside the primary key: refuse a row whose unique columns
+        equal another row's. The index is built once per statement from a scan (tables
+        gain secondary indexes later)."""
+        table = self.view.table
+        if not table.unique:
+            return
+        if self._unique is None:
+            self._unique = [{} for _ in table.unique]
+            for stored_key, value in self.view.scan_entries():
+                stored = self.codec.decode_one(value)
+                for index, columns in zip(self._unique, table.unique):
+                    values = tuple(stored[i] for i in columns)
+                    if None not in values:
+                        index[values] = stored_key
+        for index, columns in zip(self._unique, table.unique):
+            if old is not None:
+                previous = tuple(old[i] for i in columns)
+                if index.get(previous) == key:
+                    del index[previous]
+            values = tuple(row[i] for i in columns)
+            if None in values:
+                continue
+            holder = index.get(values)
+            if holder is not None and holder != key:
+                names = ", ".join(table.columns[i].name for i in columns)
+                shown = ", ".join(_show(row[i], table.columns[i]) for i in columns)
+                constraint = f"{table.name}_{'_'.join(table.columns[i].name for i in columns)}_key"
+                raise UniqueViolationError(
+                    f'duplicate key value violates unique constraint "{constraint}"',
+                    detail=f"Key ({names})=({shown}) already exists.")
+            index[values] = key
 
     def current(self, key: bytes) -> bytes | None:
         if key in self.values:
@@ -145,6 +180,7 @@ class InsertPlan(DmlPlan):
         if table is None:
             raise UndefinedTableError(f'relation "{name}" does not exist')
         self.table_def = table
+        self.column_types = [parse_type_name(c.type) for c in table.columns]
         names = [c.name for c in table.columns]
         if schema_columns is None:
             positions = list(range(len(names)))
@@ -157,13 +193,16 @@ class InsertPlan(DmlPlan):
                 if names.index(column) in positions:
                     raise SqlSyntaxError(f'column "{column}" specified more than once')
                 positions.append(names.index(column))
-        self.column_types = [parse_type_name(c.type) for c in table.columns]
         source = node.expression
         self.source_plan = None
         if source is None or node.args.get("default"):
             self.positions = []
         else:
-            self.source_plan = planner.query(source)
+            targets = [self.column_types[p] for p in positions]
+            if isinstance(source, exp.Values):
+                self.source_plan = planner._values(source, None, targets)
+            else:
+                self.source_plan = planner.query(source)
             if len(self.source_plan.types) > len(positions):
                 raise SqlSyntaxError("INSERT has more expressions than target columns")
             self.positions = positions[:len(self.source_plan.types)]
@@ -211,7 +250,7 @@ class InsertPlan(DmlPlan):
         action = str(conflict.args.get("action") or "").upper()
         if "NOTHING" in action or conflict.args.get("action") is None and \
                 not conflict.expressions:
-            return ("nothing", None, None)
+            return ("nothing" if keys else "nothing_any", None, None)
         excluded = Scope([Field(f.name, "excluded", f.type, f.nullable)
                           for f in scope.fields])
         both = Scope(scope.fields + excluded.fields)
@@ -250,6 +289,8 @@ class InsertPlan(DmlPlan):
             row = [None] * width
             filled = [False] * width
             for position, value, source_type in zip(positions, values, source_types):
+                if value is DEFAULT:
+                    continue
                 row[position] = _assign(value, source_type, types[position],
                                         table.columns[position].name)
                 filled[position] = True
@@ -273,7 +314,7 @@ class InsertPlan(DmlPlan):
                         "ON CONFLICT DO UPDATE command cannot affect row a second time",
                         hint="Ensure that no rows proposed for insertion within the same "
                              "command have duplicate constrained values.")
-                if self.conflict[0] == "nothing":
+                if self.conflict[0] != "update":
                     continue
                 old = codec.decode_one(existing)
                 both = old + row
@@ -288,10 +329,17 @@ class InsertPlan(DmlPlan):
                 _not_null(table, row)
                 if codec.key(row) != key:
                     raise NotSupportedError("ON CONFLICT DO UPDATE may not change the key")
+                changes.check_unique(key, row, old)
                 seen_updates.add(key)
                 changes.put(key, row)
             else:
                 _not_null(table, row)
+                try:
+                    changes.check_unique(key, row)
+                except UniqueViolationError:
+                    if self.conflict is not None and self.conflict[0] == "nothing_any":
+                        continue
+                    raise
                 if self.conflict is not None:
                     seen_updates.add(key)
                 changes.put(key, row)
@@ -388,6 +436,7 @@ class UpdatePlan(_MatchPlan):
                 new = tuple(new)
                 _not_null(table, new)
                 new_key = codec.key(new)
+                changes.check_unique(new_key, new, old)
                 if new_key != key and not codec.keyless:
                     if new_key in done or changes.current(new_key) is not None:
                         raise _duplicate(table, new)

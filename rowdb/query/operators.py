@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from rowdb.errors import InvalidParameterValueError
+from rowdb.errors import InvalidRowCountInLimitError, InvalidRowCountInOffsetError
 
 
 class Operator:
@@ -150,6 +150,28 @@ class Distinct(Operator):
                 yield out
 
 
+class DistinctOn(Operator):
+    """Keep the first row of each run of equal DISTINCT ON values (input sorted)."""
+
+    def __init__(self, source: Operator, keys: list, width: int):
+        self.source = source
+        self.keys = keys
+        self.width = width
+
+    def batches(self, outer):
+        seen = set()
+        out = []
+        width = self.width
+        for batch in self.source.batches(outer):
+            for row in batch:
+                key = tuple(fn(row, outer) for fn in self.keys)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(row[:width])
+        if out:
+            yield out
+
+
 class Limit(Operator):
     def __init__(self, source: Operator, count, skip):
         self.source = source
@@ -161,9 +183,9 @@ class Limit(Operator):
         count = self.count((), outer) if self.count is not None else None
         skip = self.skip((), outer) if self.skip is not None else 0
         if skip is not None and skip < 0:
-            raise InvalidParameterValueError("OFFSET must not be negative")
+            raise InvalidRowCountInOffsetError("OFFSET must not be negative")
         if count is not None and count < 0:
-            raise InvalidParameterValueError("LIMIT must not be negative")
+            raise InvalidRowCountInLimitError("LIMIT must not be negative")
         skip = skip or 0
         if count == 0:
             return
@@ -186,6 +208,7 @@ class AggregateSpec:
     aggregate: object   # aggregates.Aggregate
     argument: object    # (row, outer) -> tuple of argument values
     condition: object   # (row, outer) -> bool, the FILTER clause, or None
+    order_keys: object = None  # (row, outer) -> tuple of ORDER BY values inside the call
 
 
 class Aggregate(Operator):
@@ -215,11 +238,14 @@ class Aggregate(Operator):
                     if spec.condition is not None and not spec.condition(row, outer):
                         continue
                     args = spec.argument(row, outer)
-                    if spec.aggregate.distinct:
+                    if spec.aggregate.collects:
                         if spec.aggregate.name == "count" and not spec.aggregate.star \
                                 and args[0] is None:
                             continue
-                        states[i].append(args)
+                        if spec.aggregate.order:
+                            states[i].append((args, spec.order_keys(row, outer)))
+                        else:
+                            states[i].append(args)
                     else:
                         states[i] = spec.aggregate.step(states[i], args)
         if not groups and not self.grouped:

@@ -17,6 +17,7 @@ import sqlglot
 from cachetools import LRUCache
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.tokens import TokenType
 
 from rowdb.errors import SyntaxError as SqlSyntaxError
@@ -29,11 +30,17 @@ _TRANSACTION = re.compile(
     re.IGNORECASE)
 
 
+_SAVEPOINT = re.compile(
+    r"^\s*(savepoint|release(?:\s+savepoint)?|rollback(?:\s+(?:work|transaction))?\s+to"
+    r"(?:\s+savepoint)?)\s+(\"[^\"]+\"|[a-z_][a-z0-9_$]*)\s*$", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class TransactionControl:
-    """BEGIN / COMMIT / ROLLBACK, already recognised."""
+    """BEGIN / COMMIT / ROLLBACK / SAVEPOINT / RELEASE / ROLLBACK TO, already recognised."""
 
-    action: str  # "begin", "commit" or "rollback"
+    action: str  # "begin", "commit", "rollback", "savepoint", "release" or "rollback_to"
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +115,14 @@ def number_placeholders(sql: str) -> tuple[str, list[str] | None]:
 def _parse(sql: str) -> list[Statement]:
     statements = []
     for start, text in _split(sql):
+        savepoint = _SAVEPOINT.match(text)
+        if savepoint:
+            word = savepoint.group(1).lower().split()[0]
+            action = {"savepoint": "savepoint", "release": "release"}.get(word, "rollback_to")
+            name = savepoint.group(2)
+            name = name[1:-1] if name.startswith('"') else name.lower()
+            statements.append(Statement(text, TransactionControl(action, name), 0))
+            continue
         control = _TRANSACTION.match(text)
         if control:
             word = control.group(1).lower()
@@ -123,6 +138,7 @@ def _parse(sql: str) -> list[Statement]:
             raise SqlSyntaxError(f"syntax error: {exc}") from None
         if tree is None:
             continue
+        tree = normalize_identifiers(tree, dialect="postgres")
         statements.append(Statement(text, tree, _count_placeholders(tree)))
     return statements
 

@@ -22,6 +22,16 @@ from rowdb.query.scope import Field, Scope
 from rowdb.query.types import INT8, TEXT, UNKNOWN, common_type, parse_type_name
 
 
+class _Default:
+    """Marks a DEFAULT item in INSERT ... VALUES."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+DEFAULT = _Default()
+
+
 class QueryPlan:
     """A runnable query: output names and types, and the operator producing its rows."""
 
@@ -114,16 +124,41 @@ class Planner:
             return self._wrap_order_limit(node, self.query(node.this, outer), outer)
         raise NotSupportedError(f"unsupported query: {node.sql('postgres')[:80]}")
 
-    def _values(self, node: exp.Values, outer: Scope | None) -> QueryPlan:
+    def _values(self, node: exp.Values, outer: Scope | None,
+                targets: list | None = None) -> QueryPlan:
+        """VALUES rows; for INSERT, `targets` gives each column's type: untyped literals
+        take it, and DEFAULT becomes the DEFAULT marker the insert fills in."""
         scope = Scope([], outer)
         compiler = ExprCompiler(self, scope, self.ns)
-        rows = [[compiler.compile(e) for e in row.expressions] for row in node.expressions]
+        rows = []
+        for row in node.expressions:
+            items = row.expressions if isinstance(row, exp.Tuple) else [row]
+            codes = []
+            for i, item in enumerate(items):
+                if targets is not None and isinstance(item, exp.Var) and \
+                        item.name.upper() == "DEFAULT":
+                    codes.append(Code(self.ns.const(DEFAULT), UNKNOWN, True, True, DEFAULT))
+                    continue
+                want = targets[i] if targets is not None and i < len(targets) else None
+                code = compiler.compile(item)
+                if want is not None and code.type == UNKNOWN:
+                    code = compiler.assign(code, want)
+                codes.append(code)
+            rows.append(codes)
         width = len(rows[0])
         if any(len(r) != width for r in rows):
             raise SqlSyntaxError("VALUES lists must all be the same length")
-        types = [common_type([r[i].type for r in rows], "VALUES") for i in range(width)]
+        types = []
+        for i in range(width):
+            column = [r[i].type for r in rows if r[i].value is not DEFAULT]
+            if targets is not None and i < len(targets) and \
+                    all(t == UNKNOWN for t in column):
+                types.append(targets[i])
+            else:
+                types.append(common_type(column or [UNKNOWN], "VALUES"))
         types = [TEXT if t == UNKNOWN else t for t in types]
-        rows = [[compiler.coerce(c, t) for c, t in zip(r, types)] for r in rows]
+        rows = [[c if c.value is DEFAULT else compiler.coerce(c, t)
+                 for c, t in zip(r, types)] for r in rows]
         fns = [self.ns.function(f"({', '.join(c.text for c in r)},)") for r in rows]
         names = [f"column{i + 1}" for i in range(width)]
         return QueryPlan(ops.Values(fns), names, types, self.ns, scope)
@@ -180,14 +215,21 @@ class Planner:
         limit, offset = node.args.get("limit"), node.args.get("offset")
         if limit is None and offset is None:
             return root
+        if offset is None and isinstance(limit, exp.Limit) and \
+                isinstance(limit.expression, exp.Var) and limit.expression.name.upper() == "ALL":
+            return root
         compiler = ExprCompiler(self, Scope([]), self.ns)
         count = None
         if limit is not None:
             value = limit.expression if isinstance(limit, (exp.Limit, exp.Fetch)) else limit
             if isinstance(limit, exp.Fetch):
                 value = limit.args.get("count")
-            count = self.ns.function(compiler.coerce(compiler.compile(value), INT8).text) \
-                if value is not None else self.ns.function("1")
+            if isinstance(value, exp.Var) and value.name.upper() == "ALL":
+                count = None
+            elif value is None:
+                count = self.ns.function("1")
+            else:
+                count = self.ns.function(compiler.coerce(compiler.compile(value), INT8).text)
         skip = None
         if offset is not None:
             skip = self.ns.function(compiler.coerce(compiler.compile(offset.expression),
@@ -202,7 +244,7 @@ class Planner:
         conditions = _conjuncts(where.this) if where is not None else []
         source, conditions = self._push_key_range(source, scope, conditions)
         compiler = ExprCompiler(self, scope, self.ns)
-        filter_code = self._and_all(compiler, conditions)
+        filter_code = self._and_all(compiler, conditions, "WHERE")
         select_items = self._expand_stars(node.expressions, scope)
         group = node.args.get("group")
         having = node.args.get("having")
@@ -215,30 +257,57 @@ class Planner:
         outputs = [self._output_type(c, compiler) for c in outputs]
         names = [_output_name(item) for item in select_items]
         keys, extra = self._order_keys(node, compiler, outputs, names, select_items)
+        _check_distinct_order(node, extra)
+        distinct_on = self._distinct_on(node, compiler, outputs, extra)
         root = ops.Project(source, self.ns, filter_code, outputs + extra)
         return self._finish_select(node, root, names, [c.type for c in outputs], keys,
-                                   len(outputs), scope)
+                                   len(outputs), scope, distinct_on)
+
+    def _distinct_on(self, node, compiler, outputs, extra) -> list | None:
+        """Functions giving each DISTINCT ON expression from a projected row (their values
+        are appended to the projection)."""
+        distinct = node.args.get("distinct")
+        on = distinct.args.get("on") if distinct is not None else None
+        if on is None:
+            return None
+        items = on.expressions if isinstance(on, exp.Tuple) else [on]
+        fns = []
+        for item in items:
+            code = compiler.compile(item)
+            extra.append(code)
+            fns.append(self.ns.function(f"r[{len(outputs) + len(extra) - 1}]"))
+        return fns
 
     def _output_type(self, code: Code, compiler: ExprCompiler) -> Code:
         return compiler.coerce(code, TEXT) if code.type == UNKNOWN else code
 
-    def _finish_select(self, node, root, names, types, keys, width, scope) -> QueryPlan:
-        if node.args.get("distinct") is not None:
+    def _finish_select(self, node, root, names, types, keys, width, scope,
+                       distinct_on: list | None = None) -> QueryPlan:
+        if distinct_on:
+            # sort first (ORDER BY must start with the DISTINCT ON expressions), then keep
+            # the first row of each group
+            if keys:
+                root = ops.Sort(root, keys, 0)
+            root = ops.DistinctOn(root, distinct_on, width)
+        elif node.args.get("distinct") is not None:
             root = ops.Distinct(root, width)
-        if keys:
+            if keys:
+                root = ops.Sort(root, keys, width)
+        elif keys:
             root = ops.Sort(root, keys, width)
         elif width != _row_width(root, width):
             root = ops.Trim(root, width)
         root = self._limit(node, root)
         return QueryPlan(root, names, types, self.ns, scope)
 
-    def _and_all(self, compiler: ExprCompiler, conditions: list) -> Code | None:
+    def _and_all(self, compiler: ExprCompiler, conditions: list,
+                 clause: str = "WHERE") -> Code | None:
         if not conditions:
             return None
         node = conditions[0]
         for extra in conditions[1:]:
             node = exp.And(this=node, expression=extra)
-        return compiler.predicate(node)
+        return compiler.predicate(node, clause)
 
     def _expand_stars(self, items, scope: Scope) -> list:
         out = []
@@ -322,7 +391,7 @@ class Planner:
         # the aggregated row is visible to correlated subqueries through the same scope
         aggregated = ops.Aggregate(source, self.ns, filter_code, group_codes, specs,
                                    grouped=group is not None)
-        having_code = post.predicate(having.this) if having is not None else None
+        having_code = post.predicate(having.this, "HAVING") if having is not None else None
         outputs = [post.compile(item.unalias() if isinstance(item, exp.Alias) else item)
                    for item in select_items]
         outputs = [self._output_type(c, post) for c in outputs]
@@ -351,10 +420,16 @@ class Planner:
             raw_args = list(inner.expressions)
         if isinstance(node, exp.GroupConcat):
             separator = node.args.get("separator")
-            raw_args = [node.this if not isinstance(node.this, exp.Distinct)
-                        else node.this.expressions[0]]
+            raw_args = [node.this]
             if separator is not None:
                 raw_args.append(separator)
+        order_items = []
+        if raw_args and isinstance(raw_args[0], exp.Order):
+            order_items = list(raw_args[0].expressions)
+            raw_args[0] = raw_args[0].this
+        if raw_args and isinstance(raw_args[0], exp.Distinct):
+            distinct = True
+            raw_args[0:1] = list(raw_args[0].expressions)
         if len(raw_args) == 1 and isinstance(raw_args[0], exp.Star):
             star, raw_args = True, []
         for arg in raw_args:
@@ -363,13 +438,20 @@ class Planner:
             code = compiler.compile(arg)
             args.append(compiler.coerce(code, TEXT) if code.type == UNKNOWN
                         and name in ("string_agg", "min", "max") else code)
-        aggregate = Aggregate(name, [a.type for a in args], distinct, star)
+        order = [(bool(o.args.get("desc")), bool(o.args.get("nulls_first"))
+                  if o.args.get("nulls_first") is not None else bool(o.args.get("desc")))
+                 for o in order_items]
+        aggregate = Aggregate(name, [a.type for a in args], distinct, star, order or None)
+        order_keys = None
+        if order_items:
+            codes = [compiler.compile(o.this) for o in order_items]
+            order_keys = self.ns.function(f"({', '.join(c.text for c in codes)},)")
         if name in ("sum", "avg") and args and args[0].type.category not in "NX":
             from rowdb.errors import UndefinedFunctionError
             raise UndefinedFunctionError(f"function {name}({args[0].type}) does not exist")
         argument = self.ns.function(f"({', '.join(a.text for a in args)},)" if args else "()")
         condition_fn = self.ns.function(condition.text) if condition is not None else None
-        return ops.AggregateSpec(aggregate, argument, condition_fn)
+        return ops.AggregateSpec(aggregate, argument, condition_fn, order_keys)
 
     # FROM -------------------------------------------------------------------------------
 
@@ -431,52 +513,72 @@ class Planner:
                 f'table name "{overlap.pop()}" specified more than once')
         side = (join.args.get("side") or "").upper()
         kind = (join.args.get("kind") or "").upper()
-        fields = left_scope.fields + right_scope.fields
-        scope = Scope(list(fields), outer)
-        width_left = len(left_scope.fields)
-        using = join.args.get("using")
-        condition = join.args.get("on")
-        if using:
-            pairs = []
-            for ident in using:
-                name = ident.name
-                li = left_scope.find(name, None)
-                ri = right_scope.find(name, None)
-                if li is None or ri is None:
-                    from rowdb.errors import UndefinedColumnError
-                    raise UndefinedColumnError(
-                        f'column "{name}" specified in USING clause does not exist in '
-                        f'{"left" if li is None else "right"} table')
-                pairs.append((li, ri))
-                hidden = width_left + ri if side != "RIGHT" else li
-                f = scope.fields[hidden]
-                scope.fields[hidden] = Field(f.name, f.table, f.type, f.nullable, True)
-            cond_nodes = [exp.EQ(this=exp.column(left_scope.fields[li].name,
-                                                 table=left_scope.fields[li].table),
-                                 expression=exp.column(right_scope.fields[ri].name,
-                                                       table=right_scope.fields[ri].table))
+        scope = Scope(left_scope.fields + right_scope.fields, outer)
+        width_left, width_right = len(left_scope.fields), len(right_scope.fields)
+        using = [ident.name for ident in join.args.get("using") or []]
+        if (join.args.get("method") or "").upper() == "NATURAL":
+            right_names = {f.name for f in right_scope.fields if not f.hidden}
+            using = [f.name for f in left_scope.fields if not f.hidden and f.name in right_names]
+        pairs = self._using_pairs(using, left_scope, right_scope)
+        if pairs:
+            conditions = [exp.EQ(this=_field_column(left_scope.fields[li]),
+                                 expression=_field_column(right_scope.fields[ri]))
                           for li, ri in pairs]
-            conditions = cond_nodes
         else:
+            condition = join.args.get("on")
             conditions = _conjuncts(condition) if condition is not None else []
-        if kind == "CROSS" or (not conditions and not side):
-            return ops.NestedLoopJoin(left, right, None, "inner", width_left,
-                                      len(right_scope.fields)), scope
-        compiler = ExprCompiler(self, scope, self.ns)
-        equi, rest = [], []
-        for cond in conditions:
-            pair = self._equi_pair(cond, left_scope, right_scope, width_left)
-            (equi if pair else rest).append(pair or cond)
-        residual = self._and_all(compiler, rest)
-        residual_fn = self.ns.function(residual.text) if residual else None
         join_kind = {"LEFT": "left", "RIGHT": "right", "FULL": "full"}.get(side, "inner")
-        if equi:
-            left_keys = self.ns.function(f"({', '.join(p[0] for p in equi)},)")
-            right_keys = self.ns.function(f"({', '.join(p[1] for p in equi)},)")
-            return ops.HashJoin(left, right, left_keys, right_keys, residual_fn, join_kind,
-                                width_left, len(right_scope.fields)), scope
-        return ops.NestedLoopJoin(left, right, residual_fn, join_kind, width_left,
-                                  len(right_scope.fields)), scope
+        if kind == "CROSS" or (not conditions and not side):
+            op = ops.NestedLoopJoin(left, right, None, "inner", width_left, width_right)
+        else:
+            compiler = ExprCompiler(self, scope, self.ns)
+            equi, rest = [], []
+            for cond in conditions:
+                pair = self._equi_pair(cond, left_scope, right_scope, width_left)
+                (equi if pair else rest).append(pair or cond)
+            residual = self._and_all(compiler, rest, "JOIN/ON")
+            residual_fn = self.ns.function(residual.text) if residual else None
+            if equi:
+                left_keys = self.ns.function(f"({', '.join(p[0] for p in equi)},)")
+                right_keys = self.ns.function(f"({', '.join(p[1] for p in equi)},)")
+                op = ops.HashJoin(left, right, left_keys, right_keys, residual_fn, join_kind,
+                                  width_left, width_right)
+            else:
+                op = ops.NestedLoopJoin(left, right, residual_fn, join_kind, width_left,
+                                        width_right)
+        if pairs:
+            return self._merge_using(op, scope, pairs, width_left, join_kind, outer)
+        return op, scope
+
+    def _using_pairs(self, names: list[str], left_scope: Scope, right_scope: Scope):
+        pairs = []
+        for name in names:
+            li, ri = left_scope.find(name, None), right_scope.find(name, None)
+            if li is None or ri is None:
+                from rowdb.errors import UndefinedColumnError
+                raise UndefinedColumnError(
+                    f'column "{name}" specified in USING clause does not exist in '
+                    f'{"left" if li is None else "right"} table')
+            pairs.append((li, ri))
+        return pairs
+
+    def _merge_using(self, op, scope: Scope, pairs, width_left: int, join_kind: str, outer):
+        """USING/NATURAL: one merged column per pair (COALESCE of both sides, as PostgreSQL
+        shows it), first; the joined columns stay reachable by their table names."""
+        merged_codes, merged_fields = [], []
+        for li, ri in pairs:
+            lf, rf = scope.fields[li], scope.fields[width_left + ri]
+            a, b = f"r[{li}]", f"r[{width_left + ri}]"
+            text = a if join_kind in ("inner", "left") else \
+                b if join_kind == "right" else f"({a} if {a} is not None else {b})"
+            merged_codes.append(Code(text, lf.type, True))
+            merged_fields.append(Field(lf.name, None, lf.type, lf.nullable or rf.nullable))
+        hide = {li for li, _ in pairs} | {width_left + ri for _, ri in pairs}
+        rest = [Field(f.name, f.table, f.type, f.nullable, f.hidden or i in hide)
+                for i, f in enumerate(scope.fields)]
+        codes = merged_codes + [Code(f"r[{i}]", f.type) for i, f in enumerate(scope.fields)]
+        project = ops.Project(op, self.ns, None, codes)
+        return project, Scope(merged_fields + rest, outer)
 
     def _equi_pair(self, cond, left_scope, right_scope, width_left):
         """For `l = r` between the two sides: (left key code, right key code)."""
@@ -520,6 +622,17 @@ class Planner:
             return source, conditions
         source.key_range = found
         return source, conditions
+
+
+def _check_distinct_order(node, extra: list) -> None:
+    distinct = node.args.get("distinct")
+    if extra and distinct is not None and distinct.args.get("on") is None:
+        raise InvalidColumnReferenceError(
+            "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
+
+
+def _field_column(field: Field) -> exp.Column:
+    return exp.column(field.name, table=field.table, quoted=True)
 
 
 def _conjuncts(node) -> list:

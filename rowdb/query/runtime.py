@@ -14,6 +14,7 @@ from decimal import Decimal
 from rowdb.errors import (CardinalityViolationError, DivisionByZeroError,
                           InvalidParameterValueError, NumericValueOutOfRangeError)
 from rowdb.query import arith
+from rowdb.query.types import TEXT, cast, format_value
 
 
 def idiv(a, b):
@@ -232,3 +233,43 @@ def concat_op(a, b):
 
 def distinct_from(a, b) -> bool:
     return a != b if (a is None) == (b is None) else True
+
+
+_OPERATORS = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+              "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+def quantified(value, items: list, op: str, kind: str):
+    """value op ALL(items) / value op ANY(items), with SQL's NULL rules."""
+    compare = _OPERATORS[op]
+    unknown = False
+    for item in items:
+        if value is None or item is None:
+            unknown = True
+            continue
+        result = compare(value, item)
+        if kind == "any" and result:
+            return True
+        if kind == "all" and not result:
+            return False
+    if unknown:
+        return None
+    return kind == "all"
+
+
+def cast_value(value, source, target):
+    """CAST(value AS target); arrays (lists, from array_agg) print as PostgreSQL arrays."""
+    if type(value) is list:
+        if target.category != "S":
+            raise NotImplementedError("arrays convert only to text")
+        return "{" + ",".join(_array_item(v, source) for v in value) + "}"
+    return cast(value, source, target)
+
+
+def _array_item(value, element_type) -> str:
+    if value is None:
+        return "NULL"
+    text = format_value(value, element_type) if element_type.name != "unknown" else str(value)
+    if text == "" or any(c in text for c in ' ,{}"\\') or text.upper() == "NULL":
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text

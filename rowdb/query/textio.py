@@ -16,18 +16,21 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 import uuid
 from decimal import Decimal
+from fractions import Fraction
 
 from rowdb.errors import (InternalError, InvalidParameterValueError,
                           InvalidTextRepresentationError, NumericValueOutOfRangeError)
-from rowdb.query import datetimes
+from rowdb.query import datetimes, intervals
 from rowdb.query.arith import (INT2_MAX, INT2_MIN, INT4_MAX, INT4_MIN, INT8_MAX, INT8_MIN,
                                NUMERIC_SCALE_MAX, NUMERIC_WEIGHT_DIGITS_MAX, round_to_single,
                                to_float4)
 from rowdb.query.types import SqlType
 
 WHITESPACE = " \t\n\r\f\v"      # C isspace(): what input functions skip around a value.
+_SINGLE, _SINGLE_BITS = struct.Struct("<f"), struct.Struct("<I")
 
 
 def syntax_error(type_name: str, text: str) -> InvalidTextRepresentationError:
@@ -143,15 +146,55 @@ def parse_float(text: str, name: str = "float8") -> float:
 def _shortest_digits(value: float, single: bool) -> tuple[str, int]:
     """(digits, exponent of the first digit) of the shortest text that reads back as value.
 
-    repr() is the shortest round trip for doubles (as PostgreSQL's Ryu output is); for reals,
-    the first correctly rounded %e precision that reads back as the same single.
+    PostgreSQL prints with Ryu, which never picks a decimal lying exactly halfway to a
+    neighbouring float (it does not rely on the reader rounding ties to even). repr() and
+    %e do pick such ties, which can only happen for large magnitudes; those are checked
+    exactly. Among equally short candidates the one nearest the value wins.
     """
     if single:
         for precision in range(9):
             text = f"{value:.{precision}e}"
             if round_to_single(float(text)) == value:
-                return _digits_and_exponent(text)
-    return _digits_and_exponent(repr(value))
+                break
+        return _exclusive_shortest(value, text, single)
+    text = repr(value)
+    if value < _TIES_POSSIBLE_ABOVE:
+        return _digits_and_exponent(text)
+    return _exclusive_shortest(value, text, single)
+
+
+_TIES_POSSIBLE_ABOVE = 2.0 ** 50   # Below this a double's halfway points need > 17 digits.
+
+
+def _neighbours(value: float, single: bool) -> tuple[Fraction, Fraction]:
+    """The exact halfway points to the next float below and above (value > 0)."""
+    if single:
+        bits = _SINGLE_BITS.unpack(_SINGLE.pack(value))[0]
+        below = _SINGLE.unpack(_SINGLE_BITS.pack(bits - 1))[0] if bits else 0.0
+        above = _SINGLE.unpack(_SINGLE_BITS.pack(bits + 1))[0]
+    else:
+        below, above = math.nextafter(value, 0.0), math.nextafter(value, math.inf)
+    exact = Fraction(value)
+    low = (exact + Fraction(below)) / 2
+    if math.isinf(above):                  # the largest float: the spacing below continues
+        return low, exact + (exact - low)
+    return low, (exact + Fraction(above)) / 2
+
+
+def _exclusive_shortest(value: float, text: str, single: bool) -> tuple[str, int]:
+    """Starting from a shortest candidate, the shortest decimal strictly between the ties."""
+    low, high = _neighbours(value, single)
+    exact = Fraction(value)
+    digits, exponent = _digits_and_exponent(text)
+    precision = len(digits)
+    while True:
+        nearest = Decimal(f"{value:.{precision - 1}e}")
+        unit = Decimal((0, (1,), nearest.adjusted() - precision + 1))
+        other = nearest + unit if Fraction(nearest) < exact else nearest - unit
+        for candidate in (nearest, other):
+            if low < Fraction(candidate) < high:
+                return _digits_and_exponent(f"{candidate:e}".replace("E", "e"))
+        precision += 1
 
 
 def _digits_and_exponent(text: str) -> tuple[str, int]:
@@ -295,7 +338,7 @@ _PARSERS = {
     "time": datetimes.parse_time,
     "timestamp": datetimes.parse_timestamp,
     "timestamptz": datetimes.parse_timestamptz,
-    "interval": datetimes.parse_interval,
+    "interval": intervals.parse_interval,
     "bytea": parse_bytea,
     "uuid": parse_uuid,
 }
@@ -311,7 +354,7 @@ _FORMATTERS = {
     "time": datetimes.format_time,
     "timestamp": datetimes.format_timestamp,
     "timestamptz": datetimes.format_timestamptz,
-    "interval": datetimes.format_interval,
+    "interval": intervals.format_interval,
     "bytea": format_bytea,
     "uuid": str,
 }

@@ -178,6 +178,21 @@ class Workspace:
             self.views[table.name] = view
         self.dirty = True
 
+    def snapshot(self) -> tuple:
+        """Everything a SAVEPOINT must restore (pending edits are copied)."""
+        views = {name: (v.table, v.root, dict(v.pending)) for name, v in self.views.items()}
+        return dict(self.tables), views, self.dirty
+
+    def restore(self, snapshot: tuple) -> None:
+        tables, views, dirty = snapshot
+        self.tables = dict(tables)
+        self.views = {}
+        for name, (table, root, pending) in views.items():
+            view = TableView(self, table)
+            view.root, view.pending = root, dict(pending)
+            self.views[name] = view
+        self.dirty = dirty
+
     def finish(self) -> RootValue:
         """Apply every pending edit and stage the new root value (not yet stored)."""
         if not self.dirty:
