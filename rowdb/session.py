@@ -35,6 +35,7 @@ from rowdb.query.types import (BOOL, BYTEA, DATE, FLOAT8, INT4, INT8, INTERVAL, 
 from rowdb.query.workspace import Workspace
 from rowdb.storage import open_store
 from rowdb.vc.rootvalue import load_root, save_root
+from rowdb.vc.txmerge import merge_roots
 
 AUTOCOMMIT_RETRIES = 20
 
@@ -154,15 +155,10 @@ class Session:
             except Exception:
                 self.failed = True
                 raise
-        for _ in range(AUTOCOMMIT_RETRIES):
-            workspace = self._open()
-            result = self._run(statement, workspace, params)
-            try:
-                self._commit(workspace)
-                return result
-            except RefConflictError:
-                continue  # the branch moved: run the statement again on the new root
-        raise SerializationFailureError("could not serialize access due to concurrent update")
+        workspace = self._open()
+        result = self._run(statement, workspace, params)
+        self._commit(workspace)
+        return result
 
     def begin(self) -> None:
         if self.txn is None:
@@ -174,12 +170,7 @@ class Session:
         self.txn, self.failed, self.savepoints = None, False, []
         if workspace is None or failed:
             return
-        try:
-            self._commit(workspace)
-        except RefConflictError:
-            raise SerializationFailureError(
-                "could not serialize access due to concurrent update",
-                detail=f"branch {self.branch} changed since this transaction began") from None
+        self._commit(workspace)
 
     def rollback(self) -> None:
         self.txn, self.failed = None, False
@@ -232,11 +223,20 @@ class Session:
         return Workspace(self.store, load_root(self.store, digest))
 
     def _commit(self, workspace: Workspace) -> None:
+        """Store the transaction's root; if the branch moved meanwhile, merge into it."""
         root = workspace.finish()
         if root.digest == workspace.base.digest:
             return
-        workspace.writer.commit({self.ref: root.digest},
-                                expect={self.ref: workspace.base.digest})
+        expected = workspace.base.digest
+        for _ in range(AUTOCOMMIT_RETRIES * 5):
+            try:
+                workspace.writer.commit({self.ref: root.digest}, expect={self.ref: expected})
+                return
+            except RefConflictError:
+                expected = self.store.chunks.get_ref(self.ref)
+                current = load_root(self.store, expected)
+                root = merge_roots(workspace.writer, workspace.base, current, root)
+        raise SerializationFailureError("could not serialize access due to concurrent update")
 
     # Running ----------------------------------------------------------------------------
 

@@ -25,8 +25,7 @@ from slt.render import render
 
 TESTS = Path(__file__).resolve().parent
 SQL_FILES = sorted(TESTS.glob("sql/**/*.test"))
-SAMPLES_DIR = Path(os.environ.get("ROWDB_SQLLOGICTEST_DIR",
-                                  TESTS.parent.parent / "shared" / "sqllogictest"))
+SAMPLES_DIR = Path(os.environ.get("ROWDB_SQLLOGICTEST_DIR", TESTS / "sqllogictest"))
 SAMPLES = ["select1.test", "select2.test"]
 
 
@@ -235,6 +234,18 @@ def test_reference_samples_pass_on_sqlite(name):
     if not path.exists():
         pytest.skip(f"{path} not found (set ROWDB_SQLLOGICTEST_DIR)")
     result = sqllogictest.run_file(path, engines.sqlite_connect, label="sqlite")
+    assert result.ok, report(result)
+    assert result.passed == 1031
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_reference_samples_pass_on_rowdb(tmp_path, name):
+    """select1.test and select2.test pass completely on rowdb.connect()."""
+    import rowdb
+
+    path = SAMPLES_DIR / name
+    result = sqllogictest.run_file(path, lambda: rowdb.connect(tmp_path / "db", autocommit=True),
+                                   label="postgresql")
     assert result.ok, report(result)
     assert result.passed == 1031
 

@@ -170,15 +170,10 @@ def numeric_scale(value: Decimal) -> int:
 
 def _weight_and_first_group(value: Decimal) -> tuple[int, int]:
     """Position and value of the first nonzero base-10000 digit, as numeric stores them."""
-    sign, digits, exponent = value.as_tuple()
-    coefficient = int("".join(map(str, digits)) or "0")
-    if coefficient == 0:
+    if not value:
         return 0, 0
-    leading_power = exponent + len(str(coefficient)) - 1
-    weight = leading_power // 4
-    shift = exponent - 4 * weight
-    group = coefficient * 10 ** shift if shift >= 0 else coefficient // 10 ** -shift
-    return weight, group
+    weight = value.adjusted() // 4
+    return weight, int(abs(value).scaleb(-4 * weight, NUMERIC_CONTEXT))
 
 
 def division_scale(left: Decimal, right: Decimal) -> int:
@@ -203,13 +198,6 @@ def round_half_away(numerator: int, denominator: int) -> int:
     return -quotient if negative else quotient
 
 
-def _as_fraction(value: Decimal) -> tuple[int, int]:
-    """(coefficient, exponent) with value == coefficient * 10**exponent."""
-    sign, digits, exponent = value.as_tuple()
-    coefficient = int("".join(map(str, digits)) or "0")
-    return (-coefficient if sign else coefficient), exponent
-
-
 def numeric_div(left: Decimal, right: Decimal, scale: int | None = None) -> Decimal:
     """numeric / numeric rounded (half away from zero) to select_div_scale's scale."""
     if left.is_nan() or right.is_nan():
@@ -224,13 +212,16 @@ def numeric_div(left: Decimal, right: Decimal, scale: int | None = None) -> Deci
         return _ZERO
     if scale is None:
         scale = division_scale(left, right)
-    left_coefficient, left_exponent = _as_fraction(left)
-    right_coefficient, right_exponent = _as_fraction(right)
-    power = left_exponent - right_exponent + scale
-    numerator = left_coefficient * 10 ** max(power, 0)
-    denominator = right_coefficient * 10 ** max(-power, 0)
+    left_numerator, left_denominator = left.as_integer_ratio()
+    right_numerator, right_denominator = right.as_integer_ratio()
+    numerator = left_numerator * right_denominator
+    denominator = left_denominator * right_numerator
+    if scale >= 0:
+        numerator *= 10 ** scale
+    else:
+        denominator *= 10 ** -scale
     quotient = round_half_away(numerator, denominator)
-    return Decimal((0 if quotient >= 0 else 1, tuple(map(int, str(abs(quotient)))), -scale))
+    return Decimal(quotient).scaleb(-scale, NUMERIC_CONTEXT)
 
 
 def numeric_mod(left: Decimal, right: Decimal) -> Decimal:

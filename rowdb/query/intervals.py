@@ -146,7 +146,7 @@ class _Reader:
             hours, minutes, seconds = "0", hours, minutes
         hour, minute, second = int(hours), int(minutes or 0), int(seconds or 0)
         if minute > 59 or second > 60:
-            raise _Overflow
+            raise _Syntax if sign else _Overflow    # PostgreSQL retries "+h:m" as a number
         self.claim(_CLOCK_FIELDS)
         micros = ((hour * 60 + minute) * 60 + second) * 1_000_000
         micros += round(float(f"0.{fraction or 0}") * 1_000_000)

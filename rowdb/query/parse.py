@@ -81,6 +81,10 @@ def number_placeholders(sql: str) -> tuple[str, list[str] | None]:
     named: dict[str, int] = {}
     while i < len(tokens):
         token = tokens[i]
+        if token.token_type == TokenType.STRING and "%%" in token.text:
+            out.append(sql[last:token.start] + sql[token.start:token.end + 1].replace("%%", "%"))
+            last, i = token.end + 1, i + 1
+            continue
         if token.token_type != TokenType.MOD:
             i += 1
             continue

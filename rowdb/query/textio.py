@@ -39,7 +39,7 @@ def syntax_error(type_name: str, text: str) -> InvalidTextRepresentationError:
 
 # Integers -------------------------------------------------------------------------------
 
-_INT_RE = re.compile(r"[ \t\n\r\f\v]*[+-]?[0-9]+[ \t\n\r\f\v]*\Z")
+_INT_RE = re.compile(r"[ \t\n\r\f\v]*([+-]?[0-9]+)")
 _INT_RANGES = {"int2": (INT2_MIN, INT2_MAX, "smallint"), "int4": (INT4_MIN, INT4_MAX, "integer"),
                "int8": (INT8_MIN, INT8_MAX, "bigint")}
 
@@ -47,18 +47,22 @@ _INT_RANGES = {"int2": (INT2_MIN, INT2_MAX, "smallint"), "int4": (INT4_MIN, INT4
 def parse_int(text: str, name: str) -> int:
     """int2in/int4in/int8in: optional sign, decimal digits, spaces around."""
     low, high, display = _INT_RANGES[name]
-    if not _INT_RE.match(text):
+    match = _INT_RE.match(text)
+    if not match:
         raise syntax_error(display, text)
-    value = int(text)
-    if not low <= value <= high:
+    value = int(match.group(1))
+    if not low <= value <= high:         # reported before any trailing garbage, as PostgreSQL
         raise NumericValueOutOfRangeError(f'value "{text}" is out of range for type {display}')
+    if text[match.end():].strip(WHITESPACE):
+        raise syntax_error(display, text)
     return value
 
 
 # Numeric --------------------------------------------------------------------------------
 
-_NUMERIC_RE = re.compile(
-    r"[ \t\n\r\f\v]*([+-]?)([0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?[ \t\n\r\f\v]*\Z")
+_NUMERIC_RE = re.compile(          # strtol() reads the exponent, spaces before it included
+    r"[ \t\n\r\f\v]*([+-]?)([0-9]+\.?[0-9]*|\.[0-9]+)"
+    r"(?:[eE][ \t\n\r\f\v]*([+-]?[0-9]+))?[ \t\n\r\f\v]*\Z")
 _NUMERIC_SPECIAL = {"nan": Decimal("NaN"), "infinity": Decimal("Infinity"),
                     "+infinity": Decimal("Infinity"), "-infinity": Decimal("-Infinity"),
                     "inf": Decimal("Infinity"), "+inf": Decimal("Infinity"),
@@ -106,11 +110,9 @@ def format_numeric(value: Decimal) -> str:
 
 # Floats ---------------------------------------------------------------------------------
 
-_FLOAT_RE = re.compile(
-    r"[ \t\n\r\f\v]*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\n\r\f\v]*\Z")
+_FLOAT_RE = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _HEX_FLOAT_RE = re.compile(
-    r"[ \t\n\r\f\v]*[+-]?0[xX]([0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)"
-    r"(?:[pP][+-]?[0-9]+)?[ \t\n\r\f\v]*\Z")
+    r"[+-]?0[xX]([0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?")
 _FLOAT_SPECIAL = {"nan": math.nan, "+nan": math.nan, "-nan": math.nan,
                   "infinity": math.inf, "+infinity": math.inf, "-infinity": -math.inf,
                   "inf": math.inf, "+inf": math.inf, "-inf": -math.inf}
@@ -118,28 +120,42 @@ _FLOAT_NAMES = {"float4": "real", "float8": "double precision"}
 
 
 def parse_float(text: str, name: str = "float8") -> float:
-    """float4in/float8in: strtod's syntax, special words in any case, no silent overflow."""
+    """float4in/float8in: strtod's syntax, special words in any case, no silent overflow.
+
+    As in PostgreSQL, a number that overflows is reported (with just the number in the
+    message) before any trailing garbage is.
+    """
     display = _FLOAT_NAMES[name]
     stripped = text.strip(WHITESPACE)
     special = _FLOAT_SPECIAL.get(stripped.lower())
     if special is not None:
         return special
-    if _FLOAT_RE.match(text):
-        value = float(stripped)
-        mantissa_nonzero = any(c in "123456789" for c in re.split("[eE]", stripped)[0])
-    elif _HEX_FLOAT_RE.match(text):
-        value = float.fromhex(stripped)
-        mantissa_nonzero = any(c not in "0.xX+-" for c in re.split("[pP]", stripped)[0])
-    else:
+    number_text = text.lstrip(WHITESPACE)
+    match = _HEX_FLOAT_RE.match(number_text) or _FLOAT_RE.match(number_text)
+    if not match:
         raise syntax_error(display, text)
-    out_of_range = NumericValueOutOfRangeError(f'"{text}" is out of range for type {display}')
-    if math.isinf(value) or (value == 0.0 and mantissa_nonzero):
-        raise out_of_range
+    number = match.group(0)
+    value = _float_value(number, display)
+    if number_text[match.end():].strip(WHITESPACE):
+        raise syntax_error(display, text)
     if name == "float4":
         try:
             value = to_float4(value)
         except NumericValueOutOfRangeError:
-            raise out_of_range from None
+            raise NumericValueOutOfRangeError(
+                f'"{number}" is out of range for type {display}') from None
+    return value
+
+
+def _float_value(number: str, display: str) -> float:
+    if _HEX_FLOAT_RE.fullmatch(number):
+        value = float.fromhex(number)
+        mantissa = re.split("[pP]", number)[0].lstrip("+-")[2:]
+    else:
+        value = float(number)
+        mantissa = re.split("[eE]", number)[0].lstrip("+-")
+    if math.isinf(value) or (value == 0.0 and mantissa.strip("0.")):
+        raise NumericValueOutOfRangeError(f'"{number}" is out of range for type {display}')
     return value
 
 
@@ -156,14 +172,26 @@ def _shortest_digits(value: float, single: bool) -> tuple[str, int]:
             text = f"{value:.{precision}e}"
             if round_to_single(float(text)) == value:
                 break
-        return _exclusive_shortest(value, text, single)
-    text = repr(value)
-    if value < _TIES_POSSIBLE_ABOVE:
+    else:
+        text = repr(value)
+        if value < _TIES_POSSIBLE_ABOVE:
+            return _digits_and_exponent(text)
+    if _cannot_be_a_tie(text, value):
         return _digits_and_exponent(text)
     return _exclusive_shortest(value, text, single)
 
 
 _TIES_POSSIBLE_ABOVE = 2.0 ** 50   # Below this a double's halfway points need > 17 digits.
+
+
+def _cannot_be_a_tie(text: str, value: float) -> bool:
+    """Cheap test: the value itself, or a decimal with a factor 5 left in its denominator,
+    is never a halfway point between two binary floats."""
+    candidate = Decimal(text)
+    if candidate == value:
+        return True
+    denominator = candidate.as_integer_ratio()[1]
+    return denominator & (denominator - 1) != 0
 
 
 def _neighbours(value: float, single: bool) -> tuple[Fraction, Fraction]:

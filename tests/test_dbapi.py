@@ -1,0 +1,240 @@
+"""rowdb.connect(): the PEP 249 surface, transactions, persistence, and every SQLSTATE the SQL
+core promises, each checked together with the data being unchanged afterwards."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+
+import rowdb
+
+
+@pytest.fixture
+def conn(tmp_path):
+    connection = rowdb.connect(tmp_path / "db", autocommit=True)
+    yield connection
+    connection.close()
+
+
+def rows(conn, sql, params=None):
+    cur = conn.cursor()
+    cur.execute(sql, params)
+    return cur.fetchall()
+
+
+def test_module_attributes():
+    assert rowdb.apilevel == "2.0"
+    assert rowdb.threadsafety == 1
+    assert rowdb.paramstyle == "pyformat"
+    assert issubclass(rowdb.IntegrityError, rowdb.DatabaseError)
+    assert issubclass(rowdb.DatabaseError, rowdb.Error)
+    assert issubclass(rowdb.ProgrammingError, rowdb.Error)
+
+
+def test_connect_creates_the_repository(tmp_path):
+    target = tmp_path / "new" / "repo"
+    with rowdb.connect(target) as connection:
+        connection.cursor().execute("CREATE TABLE t (id int PRIMARY KEY)")
+    assert (target / ".rowdb" / "data.mdb").exists()
+
+
+def test_cursor_results_and_description(conn):
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE t (id bigint PRIMARY KEY, name text, price numeric(6,2), "
+                "ok boolean, d date)")
+    assert cur.description is None
+    cur.execute("INSERT INTO t VALUES (1, 'a', 1.5, true, '2024-01-02'), "
+                "(2, 'b', NULL, false, NULL)")
+    assert cur.rowcount == 2
+    cur.execute("SELECT id, name, price, ok, d FROM t ORDER BY id")
+    assert [d[0] for d in cur.description] == ["id", "name", "price", "ok", "d"]
+    assert [d[1] for d in cur.description] == [20, 25, 1700, 16, 1082]
+    assert cur.rowcount == 2
+    assert cur.fetchone() == (1, "a", Decimal("1.50"), True, datetime.date(2024, 1, 2))
+    assert cur.fetchmany(5) == [(2, "b", None, False, None)]
+    assert cur.fetchone() is None
+    cur.execute("SELECT id FROM t ORDER BY id")
+    assert list(cur) == [(1,), (2,)]
+
+
+def test_parameters_both_styles(conn):
+    conn.cursor().execute("CREATE TABLE t (id int PRIMARY KEY, v text)")
+    conn.cursor().execute("INSERT INTO t VALUES (%s, %s)", (1, "x"))
+    conn.cursor().execute("INSERT INTO t VALUES (%(id)s, %(v)s)", {"id": 2, "v": "y"})
+    assert rows(conn, "SELECT v FROM t WHERE id = %s", (2,)) == [("y",)]
+    assert rows(conn, "SELECT id FROM t WHERE v = %(v)s OR id = %(n)s ORDER BY id",
+                {"v": "x", "n": 2}) == [(1,), (2,)]
+    assert rows(conn, "SELECT '50%%' || v FROM t WHERE id = %s", (1,)) == [("50%x",)]
+    assert rows(conn, "SELECT '50%' || 'x'") == [("50%x",)]  # no params: % is plain
+
+
+def test_executemany_loads_rows(conn):
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE t (id int PRIMARY KEY, v text)")
+    cur.executemany("INSERT INTO t VALUES (%s, %s)", [(i, f"v{i}") for i in range(500)])
+    assert cur.rowcount == 500
+    assert rows(conn, "SELECT count(*), min(id), max(id) FROM t") == [(500, 0, 499)]
+
+
+def test_transactions_commit_rollback_and_persistence(tmp_path):
+    path = tmp_path / "db"
+    first = rowdb.connect(path)
+    assert first.autocommit is False
+    cur = first.cursor()
+    cur.execute("CREATE TABLE t (id int PRIMARY KEY)")
+    cur.execute("INSERT INTO t VALUES (1)")
+    first.commit()
+    cur.execute("INSERT INTO t VALUES (2)")
+    first.rollback()
+    cur.execute("INSERT INTO t VALUES (3)")
+    first.close()  # uncommitted work is discarded
+    second = rowdb.connect(path)
+    assert rows(second, "SELECT id FROM t ORDER BY id") == [(1,)]
+    second.close()
+
+
+def test_connection_context_manager_commits(tmp_path):
+    with rowdb.connect(tmp_path / "db") as connection:
+        connection.cursor().execute("CREATE TABLE t (id int)")
+        connection.cursor().execute("INSERT INTO t VALUES (1)")
+    with rowdb.connect(tmp_path / "db") as connection:
+        assert rows(connection, "SELECT id FROM t") == [(1,)]
+
+
+def test_other_connections_see_only_committed_work(tmp_path):
+    writer = rowdb.connect(tmp_path / "db")
+    reader = rowdb.connect(tmp_path / "db", autocommit=True)
+    writer.cursor().execute("CREATE TABLE t (id int PRIMARY KEY)")
+    writer.commit()
+    writer.cursor().execute("INSERT INTO t VALUES (1)")
+    assert rows(reader, "SELECT count(*) FROM t") == [(0,)]
+    writer.commit()
+    assert rows(reader, "SELECT count(*) FROM t") == [(1,)]
+
+
+def test_concurrent_autocommit_writers_lose_nothing(tmp_path):
+    setup = rowdb.connect(tmp_path / "db", autocommit=True)
+    setup.cursor().execute("CREATE TABLE t (id int PRIMARY KEY, who text)")
+
+    def work(n):
+        connection = rowdb.connect(tmp_path / "db", autocommit=True)
+        for i in range(30):
+            connection.cursor().execute("INSERT INTO t VALUES (%s, %s)", (n * 1000 + i, str(n)))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert rows(setup, "SELECT count(*) FROM t") == [(120,)]
+
+
+def test_conflicting_explicit_transactions_fail_with_40001(tmp_path):
+    a = rowdb.connect(tmp_path / "db")
+    b = rowdb.connect(tmp_path / "db")
+    a.cursor().execute("CREATE TABLE t (id int PRIMARY KEY, v int)")
+    a.cursor().execute("INSERT INTO t VALUES (1, 0)")
+    a.commit()
+    a.cursor().execute("UPDATE t SET v = 1 WHERE id = 1")
+    b.cursor().execute("UPDATE t SET v = 2 WHERE id = 1")
+    a.commit()
+    with pytest.raises(rowdb.OperationalError) as err:
+        b.commit()
+    assert err.value.sqlstate == "40001"
+    assert rows(a, "SELECT v FROM t") == [(1,)]
+
+
+SETUP = ["CREATE TABLE t (id int PRIMARY KEY, name text NOT NULL, qty smallint)",
+         "INSERT INTO t VALUES (1, 'a', 10), (2, 'b', 20)"]
+ERRORS = [
+    ("42601", "SELEC id FROM t"),
+    ("42P01", "SELECT * FROM missing"),
+    ("42P07", "CREATE TABLE t (x int)"),
+    ("42703", "SELECT nope FROM t"),
+    ("42804", "SELECT id FROM t WHERE name"),
+    ("42883", "SELECT id FROM t WHERE id = 'a'::text"),
+    ("22P02", "INSERT INTO t VALUES (3, 'c', 'many')"),
+    ("22003", "INSERT INTO t VALUES (3, 'c', 40000)"),
+    ("22012", "UPDATE t SET qty = qty / 0"),
+    ("23502", "INSERT INTO t VALUES (3, NULL, 1)"),
+    ("23505", "INSERT INTO t VALUES (3, 'c', 1), (1, 'dup', 1)"),
+]
+
+
+@pytest.mark.parametrize("sqlstate, sql", ERRORS)
+def test_errors_carry_sqlstate_and_change_nothing(tmp_path, sqlstate, sql):
+    connection = rowdb.connect(tmp_path / "db", autocommit=True)
+    for statement in SETUP:
+        connection.cursor().execute(statement)
+    before = rows(connection, "SELECT * FROM t ORDER BY id")
+    with pytest.raises(rowdb.Error) as err:
+        connection.cursor().execute(sql)
+    assert err.value.sqlstate == sqlstate, err.value
+    assert str(err.value)
+    assert rows(connection, "SELECT * FROM t ORDER BY id") == before
+    reopened = rowdb.connect(tmp_path / "db", autocommit=True)
+    assert rows(reopened, "SELECT * FROM t ORDER BY id") == before
+
+
+def test_failed_transaction_state_25p02(tmp_path):
+    connection = rowdb.connect(tmp_path / "db")
+    cur = connection.cursor()
+    for statement in SETUP:
+        cur.execute(statement)
+    connection.commit()
+    cur.execute("INSERT INTO t VALUES (5, 'e', 1)")
+    with pytest.raises(rowdb.IntegrityError):
+        cur.execute("INSERT INTO t VALUES (1, 'dup', 1)")
+    with pytest.raises(rowdb.Error) as err:
+        cur.execute("SELECT 1")
+    assert err.value.sqlstate == "25P02"
+    connection.rollback()
+    assert rows(connection, "SELECT id FROM t ORDER BY id") == [(1,), (2,)]
+
+
+def test_syntax_error_has_a_position(conn):
+    with pytest.raises(rowdb.ProgrammingError) as err:
+        conn.cursor().execute("SELECT 1 FROM WHERE")
+    assert err.value.sqlstate == "42601"
+    assert err.value.position is not None
+
+
+def test_closed_connection_and_cursor_are_refused(tmp_path):
+    connection = rowdb.connect(tmp_path / "db")
+    cur = connection.cursor()
+    cur.close()
+    with pytest.raises(rowdb.InterfaceError):
+        cur.execute("SELECT 1")
+    connection.close()
+    with pytest.raises(rowdb.InterfaceError):
+        connection.cursor()
+
+
+def test_fetch_without_result_is_an_error(conn):
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE t (id int)")
+    with pytest.raises(rowdb.ProgrammingError):
+        cur.fetchall()
+
+
+def test_missing_parameter_is_refused(conn):
+    with pytest.raises(rowdb.InterfaceError):
+        conn.cursor().execute("SELECT %s, %s", (1,))
+
+
+def test_concurrent_transactions_on_different_cells_merge(tmp_path):
+    a = rowdb.connect(tmp_path / "db")
+    b = rowdb.connect(tmp_path / "db")
+    a.cursor().execute("CREATE TABLE t (id int PRIMARY KEY, x int, y int)")
+    a.cursor().execute("INSERT INTO t VALUES (1, 0, 0), (2, 0, 0)")
+    a.commit()
+    a.cursor().execute("UPDATE t SET x = 1 WHERE id = 1")
+    a.cursor().execute("INSERT INTO t VALUES (3, 3, 3)")
+    b.cursor().execute("UPDATE t SET y = 2 WHERE id = 1")
+    b.cursor().execute("DELETE FROM t WHERE id = 2")
+    a.commit()
+    b.commit()
+    assert rows(a, "SELECT * FROM t ORDER BY id") == [(1, 1, 2), (3, 3, 3)]
