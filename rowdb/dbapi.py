@@ -119,7 +119,6 @@ class Cursor:
         """Run `sql` once per parameter set; parsed and planned once."""
         self._check_open()
         connection = self.connection
-        session = connection.session
         total = 0
         last = Result()
         for params in seq_of_params:

@@ -22,7 +22,7 @@ from rowdb.errors import (DatatypeMismatchError, GroupingError, NotSupportedErro
                           SyntaxError as SqlSyntaxError, UndefinedFunctionError)
 from rowdb.query import functions, runtime
 from rowdb.query.scope import Scope
-from rowdb.query.types import (BOOL, DATE, FLOAT4, FLOAT8, INT2, INT4, INT8, INTERVAL,
+from rowdb.query.types import (BOOL, DATE, FLOAT4, FLOAT8, INT4, INT8, INTERVAL,
                                NUMERIC, TEXT, TIMESTAMP, TIMESTAMPTZ, UNKNOWN, SqlType,
                                assignment_cast, cast, common_type, from_sqlglot)
 
@@ -182,8 +182,6 @@ class ExprCompiler:
         if isinstance(node.this, exp.Star):
             raise SqlSyntaxError("a * is not allowed here")
         name, table = node.name, node.table or None
-        if self.grouped is not None and not table and self.scope.find(name, None) is None:
-            pass
         depth, index, field = self.scope.resolve(name, table)
         if depth == 0:
             if self.grouped is not None:
@@ -313,9 +311,6 @@ class ExprCompiler:
         raise UndefinedFunctionError(f"operator does not exist: {lt} {op} {rt}",
                                      hint="No operator matches the given name and argument "
                                           "types. You might need to add explicit type casts.")
-
-    def _date_arith(self, left: Code, right: Code, op: str) -> Code:
-        raise NotImplementedError
 
     def _compare(self, node) -> Code:
         op = _COMPARE[type(node)]

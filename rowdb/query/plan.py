@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from rowdb.errors import (DuplicateTableError, GroupingError, InvalidColumnReferenceError,
+from rowdb.errors import (GroupingError, InvalidColumnReferenceError,
                           NotSupportedError, SyntaxError as SqlSyntaxError,
                           UndefinedTableError)
 from rowdb.query import operators as ops
 from rowdb.query.aggregates import Aggregate
 from rowdb.query.compile import Code, ExprCompiler, Grouped, Namespace, is_aggregate
+from rowdb.query.fromclause import FromPlanner, conjuncts as _conjuncts
 from rowdb.query.keyrange import key_range
 from rowdb.query.scope import Field, Scope
-from rowdb.query.types import INT8, TEXT, UNKNOWN, common_type, parse_type_name
+from rowdb.query.types import INT8, TEXT, UNKNOWN, common_type
 
 
 class _Default:
@@ -68,7 +69,7 @@ class QueryPlan:
         return out if limit is None else out[:limit]
 
 
-class Planner:
+class Planner(FromPlanner):
     """Plans one statement; all its queries and subqueries share one namespace."""
 
     def __init__(self, tables: dict, ns: Namespace | None = None,
@@ -453,164 +454,6 @@ class Planner:
         condition_fn = self.ns.function(condition.text) if condition is not None else None
         return ops.AggregateSpec(aggregate, argument, condition_fn, order_keys)
 
-    # FROM -------------------------------------------------------------------------------
-
-    def _from(self, node: exp.Select, outer: Scope | None):
-        from_ = node.args.get("from_") or node.args.get("from")
-        if from_ is None:
-            return ops.OneRow(), Scope([], outer)
-        source, scope = self._relation(from_.this, outer)
-        for join in node.args.get("joins") or []:
-            source, scope = self._join(source, scope, join, outer)
-        aliases = [f.table for f in scope.fields]
-        return source, scope
-
-    def _relation(self, node, outer: Scope | None):
-        if isinstance(node, exp.Table):
-            name = node.name
-            alias = node.alias or name
-            for frame in reversed(self.ctes):
-                if name in frame and not node.db:
-                    plan = frame[name]
-                    fields = [Field(n, alias, t) for n, t in zip(plan.names, plan.types)]
-                    return ops.SubqueryScan(plan), Scope(fields, outer)
-            table = self.tables.get(name)
-            if table is None:
-                raise UndefinedTableError(f'relation "{name}" does not exist')
-            column_aliases = [c.name for c in node.args["alias"].columns] \
-                if node.args.get("alias") is not None and node.args["alias"].columns else []
-            fields = []
-            for i, column in enumerate(table.columns):
-                shown = column_aliases[i] if i < len(column_aliases) else column.name
-                fields.append(Field(shown, alias, parse_type_name(column.type),
-                                    not column.not_null))
-            return ops.TableScan(self.ns, name), Scope(fields, outer)
-        if isinstance(node, exp.Subquery):
-            plan = self.query(node.this, outer)
-            alias = node.alias
-            if not alias:
-                raise SqlSyntaxError("subquery in FROM must have an alias")
-            names = [c.name for c in node.args["alias"].columns] \
-                if node.args["alias"].columns else plan.names
-            names = names + plan.names[len(names):]
-            fields = [Field(n, alias, t) for n, t in zip(names, plan.types)]
-            return ops.SubqueryScan(plan), Scope(fields, outer)
-        if isinstance(node, exp.Values):
-            plan = self._values(node, outer)
-            alias = node.alias or "*VALUES*"
-            names = [c.name for c in node.args["alias"].columns] \
-                if node.args.get("alias") is not None and node.args["alias"].columns \
-                else plan.names
-            fields = [Field(n, alias, t) for n, t in zip(names, plan.types)]
-            return ops.SubqueryScan(plan), Scope(fields, outer)
-        raise NotSupportedError(f"unsupported FROM item: {node.sql('postgres')[:80]}")
-
-    def _join(self, left, left_scope: Scope, join: exp.Join, outer):
-        right, right_scope = self._relation(join.this, outer)
-        overlap = set(left_scope.tables()) & set(right_scope.tables())
-        if overlap:
-            raise DuplicateTableError(
-                f'table name "{overlap.pop()}" specified more than once')
-        side = (join.args.get("side") or "").upper()
-        kind = (join.args.get("kind") or "").upper()
-        scope = Scope(left_scope.fields + right_scope.fields, outer)
-        width_left, width_right = len(left_scope.fields), len(right_scope.fields)
-        using = [ident.name for ident in join.args.get("using") or []]
-        if (join.args.get("method") or "").upper() == "NATURAL":
-            right_names = {f.name for f in right_scope.fields if not f.hidden}
-            using = [f.name for f in left_scope.fields if not f.hidden and f.name in right_names]
-        pairs = self._using_pairs(using, left_scope, right_scope)
-        if pairs:
-            conditions = [exp.EQ(this=_field_column(left_scope.fields[li]),
-                                 expression=_field_column(right_scope.fields[ri]))
-                          for li, ri in pairs]
-        else:
-            condition = join.args.get("on")
-            conditions = _conjuncts(condition) if condition is not None else []
-        join_kind = {"LEFT": "left", "RIGHT": "right", "FULL": "full"}.get(side, "inner")
-        if kind == "CROSS" or (not conditions and not side):
-            op = ops.NestedLoopJoin(left, right, None, "inner", width_left, width_right)
-        else:
-            compiler = ExprCompiler(self, scope, self.ns)
-            equi, rest = [], []
-            for cond in conditions:
-                pair = self._equi_pair(cond, left_scope, right_scope, width_left)
-                (equi if pair else rest).append(pair or cond)
-            residual = self._and_all(compiler, rest, "JOIN/ON")
-            residual_fn = self.ns.function(residual.text) if residual else None
-            if equi:
-                left_keys = self.ns.function(f"({', '.join(p[0] for p in equi)},)")
-                right_keys = self.ns.function(f"({', '.join(p[1] for p in equi)},)")
-                op = ops.HashJoin(left, right, left_keys, right_keys, residual_fn, join_kind,
-                                  width_left, width_right)
-            else:
-                op = ops.NestedLoopJoin(left, right, residual_fn, join_kind, width_left,
-                                        width_right)
-        if pairs:
-            return self._merge_using(op, scope, pairs, width_left, join_kind, outer)
-        return op, scope
-
-    def _using_pairs(self, names: list[str], left_scope: Scope, right_scope: Scope):
-        pairs = []
-        for name in names:
-            li, ri = left_scope.find(name, None), right_scope.find(name, None)
-            if li is None or ri is None:
-                from rowdb.errors import UndefinedColumnError
-                raise UndefinedColumnError(
-                    f'column "{name}" specified in USING clause does not exist in '
-                    f'{"left" if li is None else "right"} table')
-            pairs.append((li, ri))
-        return pairs
-
-    def _merge_using(self, op, scope: Scope, pairs, width_left: int, join_kind: str, outer):
-        """USING/NATURAL: one merged column per pair (COALESCE of both sides, as PostgreSQL
-        shows it), first; the joined columns stay reachable by their table names."""
-        merged_codes, merged_fields = [], []
-        for li, ri in pairs:
-            lf, rf = scope.fields[li], scope.fields[width_left + ri]
-            a, b = f"r[{li}]", f"r[{width_left + ri}]"
-            text = a if join_kind in ("inner", "left") else \
-                b if join_kind == "right" else f"({a} if {a} is not None else {b})"
-            merged_codes.append(Code(text, lf.type, True))
-            merged_fields.append(Field(lf.name, None, lf.type, lf.nullable or rf.nullable))
-        hide = {li for li, _ in pairs} | {width_left + ri for _, ri in pairs}
-        rest = [Field(f.name, f.table, f.type, f.nullable, f.hidden or i in hide)
-                for i, f in enumerate(scope.fields)]
-        codes = merged_codes + [Code(f"r[{i}]", f.type) for i, f in enumerate(scope.fields)]
-        project = ops.Project(op, self.ns, None, codes)
-        return project, Scope(merged_fields + rest, outer)
-
-    def _equi_pair(self, cond, left_scope, right_scope, width_left):
-        """For `l = r` between the two sides: (left key code, right key code)."""
-        if not isinstance(cond, exp.EQ):
-            return None
-        sides = []
-        for operand in (cond.this, cond.expression):
-            scope_side = None
-            for s_name, s_scope in (("left", left_scope), ("right", right_scope)):
-                try:
-                    ExprCompiler(self, Scope(s_scope.fields), self.ns).compile(operand)
-                    if scope_side is None:
-                        scope_side = s_name
-                except Exception:
-                    continue
-            sides.append(scope_side)
-        if sides == ["left", "right"]:
-            lc = ExprCompiler(self, Scope(left_scope.fields), self.ns).compile(cond.this)
-            rc = ExprCompiler(self, Scope(right_scope.fields), self.ns).compile(cond.expression)
-        elif sides == ["right", "left"]:
-            lc = ExprCompiler(self, Scope(left_scope.fields), self.ns).compile(cond.expression)
-            rc = ExprCompiler(self, Scope(right_scope.fields), self.ns).compile(cond.this)
-        else:
-            return None
-        if lc.type != rc.type and not (lc.type.category == rc.type.category == "N"
-                                       and "numeric" not in (lc.type.name, rc.type.name)
-                                       and lc.type.name not in ("float4", "float8")
-                                       and rc.type.name not in ("float4", "float8")):
-            if lc.type.category != rc.type.category or "S" != lc.type.category:
-                return None
-        return lc.text, rc.text
-
     # Key ranges -------------------------------------------------------------------------
 
     def _push_key_range(self, source, scope, conditions):
@@ -629,18 +472,6 @@ def _check_distinct_order(node, extra: list) -> None:
     if extra and distinct is not None and distinct.args.get("on") is None:
         raise InvalidColumnReferenceError(
             "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
-
-
-def _field_column(field: Field) -> exp.Column:
-    return exp.column(field.name, table=field.table, quoted=True)
-
-
-def _conjuncts(node) -> list:
-    if isinstance(node, exp.And):
-        return _conjuncts(node.this) + _conjuncts(node.expression)
-    if isinstance(node, exp.Paren) and isinstance(node.this, exp.And):
-        return _conjuncts(node.this)
-    return [node]
 
 
 def _find_aggregates(items, having, order) -> list:

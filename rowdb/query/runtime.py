@@ -14,7 +14,7 @@ from decimal import Decimal
 from rowdb.errors import (CardinalityViolationError, DivisionByZeroError,
                           InvalidParameterValueError, NumericValueOutOfRangeError)
 from rowdb.query import arith
-from rowdb.query.types import TEXT, cast, format_value
+from rowdb.query.types import cast, format_value
 
 
 def idiv(a, b):

@@ -80,7 +80,6 @@ def _rewrite_level(writer, root: bytes, level: int, edits: list):
     """
     cursor = LevelCursor(writer, root, level)
     edit_keys = [k for k, _ in edits]
-    summaries: list[tuple[bytes, bytes, int]] = []
     replaced: list[bytes] = []
     chunker = Chunker(level, writer)
     i = 0
