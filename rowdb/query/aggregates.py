@@ -15,37 +15,27 @@ from rowdb.query.types import BOOL, FLOAT8, INT8, NUMERIC, TEXT, UNKNOWN, SqlTyp
 
 
 class Aggregate:
-    """Describes one aggregate call: how to start, step and finish its state."""
+    """One aggregate call: `reduce(values)` turns the argument values of a group's rows
+    (already FILTERed; plain values for one argument, tuples for two) into the result."""
 
     def __init__(self, name: str, arg_types: list[SqlType], distinct: bool, star: bool,
                  order: list[tuple[bool, bool]] | None = None):
         self.name = name
         self.distinct = distinct
         self.order = order  # (descending, nulls_first) per ORDER BY key inside the call
-        self.collects = distinct or bool(order)
         self.star = star
         self.arg_types = arg_types
         self.result_type = result_type(name, arg_types, star)
-        self.step = _count_value_step if name == "count" and not star else _STEP[name]
+        self._reduce = _REDUCE[name]
 
-    def start(self):
-        if self.collects:
-            return []
-        return _START[self.name]()
-
-    def finish(self, state):
-        if self.collects:
-            if self.order:
-                state = _sorted(state, self.order)
-            else:
-                state = [(args, ()) for args in state]
-            values = [args for args, _ in state]
-            if self.distinct:
-                values = list(dict.fromkeys(values))
-            state = _START[self.name]()
-            for args in values:
-                state = self.step(state, args)
-        return _FINISH[self.name](state, self)
+    def reduce(self, values: list, keys: list | None = None):
+        if self.order:
+            values = [v for v, _ in _sorted(list(zip(values, keys)), self.order)]
+        if self.distinct:
+            values = list(dict.fromkeys(values))
+        if self.star:
+            return len(values)
+        return self._reduce(values, self)
 
 
 def _sorted(items: list, order: list[tuple[bool, bool]]) -> list:
@@ -98,73 +88,43 @@ def _count_step(state, args):
     return state + 1
 
 
-def _count_value_step(state, args):
-    return state + (args[0] is not None)
+def _present(values: list) -> list:
+    return values if None not in values else [v for v in values if v is not None]
 
 
-def _sum_step(state, args):
-    value = args[0]
-    if value is None:
-        return state
-    return value if state is None else state + value
+def _count(values, agg):
+    return len(values) - values.count(None)
 
 
-def _avg_step(state, args):
-    value = args[0]
-    if value is None:
-        return state
-    return [state[0] + value, state[1] + 1]
+def _sum(values, agg):
+    values = _present(values)
+    if not values:
+        return None
+    total = sum(values)
+    return Decimal(total) if agg.result_type == NUMERIC else total
 
 
-def _minmax(better):
-    def step(state, args):
-        value = args[0]
-        if value is None:
-            return state
-        if state is None or better(value, state):
-            return value
-        return state
-    return step
-
-
-def _append_step(state, args):
-    state.append(args)
-    return state
-
-
-def _bool_and_step(state, args):
-    value = args[0]
-    if value is None:
-        return state
-    return value if state is None else (state and value)
-
-
-def _bool_or_step(state, args):
-    value = args[0]
-    if value is None:
-        return state
-    return value if state is None else (state or value)
-
-
-def _finish_sum(state, agg):
-    if state is None:
+def _avg(values, agg):
+    values = _present(values)
+    if not values:
         return None
     if agg.result_type == NUMERIC:
-        return Decimal(state)
-    return state
+        return arith.numeric_avg(Decimal(sum(values)), len(values))
+    return sum(values) / len(values)
 
 
-def _finish_avg(state, agg):
-    total, count = state
-    if not count:
-        return None
-    if agg.result_type == NUMERIC:
-        return arith.numeric_avg(Decimal(total), count)
-    return total / count
+def _min(values, agg):
+    values = _present(values)
+    return min(values) if values else None
 
 
-def _finish_string_agg(state, agg):
-    parts = [(value, sep) for value, sep in state if value is not None]
+def _max(values, agg):
+    values = _present(values)
+    return max(values) if values else None
+
+
+def _string_agg(values, agg):
+    parts = [(value, sep) for value, sep in values if value is not None]
     if not parts:
         return None
     out = [parts[0][0]]
@@ -174,20 +134,20 @@ def _finish_string_agg(state, agg):
     return "".join(out)
 
 
-def _finish_array_agg(state, agg):
-    if not state:
-        return None
-    return [args[0] for args in state]
+def _array_agg(values, agg):
+    return list(values) if values else None
 
 
-_START = {"count": lambda: 0, "sum": lambda: None, "avg": lambda: [0, 0],
-          "min": lambda: None, "max": lambda: None, "string_agg": list, "array_agg": list,
-          "bool_and": lambda: None, "bool_or": lambda: None, "every": lambda: None}
-_STEP = {"count": _count_step, "sum": _sum_step, "avg": _avg_step,
-         "min": _minmax(lambda a, b: a < b), "max": _minmax(lambda a, b: a > b),
-         "string_agg": _append_step, "array_agg": _append_step,
-         "bool_and": _bool_and_step, "bool_or": _bool_or_step, "every": _bool_and_step}
-_FINISH = {"count": lambda s, a: s, "sum": _finish_sum, "avg": _finish_avg,
-           "min": lambda s, a: s, "max": lambda s, a: s,
-           "string_agg": _finish_string_agg, "array_agg": _finish_array_agg,
-           "bool_and": lambda s, a: s, "bool_or": lambda s, a: s, "every": lambda s, a: s}
+def _bool_and(values, agg):
+    values = _present(values)
+    return all(values) if values else None
+
+
+def _bool_or(values, agg):
+    values = _present(values)
+    return any(values) if values else None
+
+
+_REDUCE = {"count": _count, "sum": _sum, "avg": _avg, "min": _min, "max": _max,
+           "string_agg": _string_agg, "array_agg": _array_agg, "bool_and": _bool_and,
+           "bool_or": _bool_or, "every": _bool_and}

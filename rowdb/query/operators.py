@@ -206,13 +206,13 @@ class Limit(Operator):
 @dataclass
 class AggregateSpec:
     aggregate: object   # aggregates.Aggregate
-    argument: object    # (row, outer) -> tuple of argument values
-    condition: object   # (row, outer) -> bool, the FILTER clause, or None
-    order_keys: object = None  # (row, outer) -> tuple of ORDER BY values inside the call
+    values: object      # (rows, outer) -> argument values of the rows passing FILTER
+    order_keys: object = None  # (rows, outer) -> ORDER BY keys inside the call, same rows
 
 
 class Aggregate(Operator):
-    """Hash aggregation: one row per group of (group keys..., aggregate values...)."""
+    """Grouping: rows are collected per group key, then each aggregate reduces its
+    argument values per group with C-level builtins (sum, min, len, ...)."""
 
     def __init__(self, source: Operator, ns, condition, group_codes, specs, grouped: bool):
         self.source = source
@@ -225,33 +225,29 @@ class Aggregate(Operator):
         self.keys = ns.function(f"[{key} for r in rows]", "rows, o")
 
     def batches(self, outer):
-        specs = self.specs
         groups: dict[tuple, list] = {}
         for batch in self.source.batches(outer):
             if self.filter is not None:
                 batch = self.filter(batch, outer)
+            if not self.grouped:
+                groups.setdefault((), []).extend(batch)
+                continue
             for key, row in zip(self.keys(batch, outer), batch):
-                states = groups.get(key)
-                if states is None:
-                    states = groups[key] = [s.aggregate.start() for s in specs]
-                for i, spec in enumerate(specs):
-                    if spec.condition is not None and not spec.condition(row, outer):
-                        continue
-                    args = spec.argument(row, outer)
-                    if spec.aggregate.collects:
-                        if spec.aggregate.name == "count" and not spec.aggregate.star \
-                                and args[0] is None:
-                            continue
-                        if spec.aggregate.order:
-                            states[i].append((args, spec.order_keys(row, outer)))
-                        else:
-                            states[i].append(args)
-                    else:
-                        states[i] = spec.aggregate.step(states[i], args)
+                found = groups.get(key)
+                if found is None:
+                    groups[key] = [row]
+                else:
+                    found.append(row)
         if not groups and not self.grouped:
-            groups[()] = [s.aggregate.start() for s in specs]
-        out = [key + tuple(spec.aggregate.finish(state) for spec, state in zip(specs, states))
-               for key, states in groups.items()]
+            groups[()] = []
+        out = []
+        for key, rows in groups.items():
+            values = []
+            for spec in self.specs:
+                args = spec.values(rows, outer)
+                keys = spec.order_keys(rows, outer) if spec.order_keys is not None else None
+                values.append(spec.aggregate.reduce(args, keys))
+            out.append(key + tuple(values))
         if out:
             yield out
 

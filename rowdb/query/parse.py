@@ -96,7 +96,7 @@ def number_placeholders(sql: str) -> tuple[str, list[str] | None]:
                 continue
             if nxt.token_type == TokenType.VAR and nxt.text == "s":
                 count += 1
-                out.append(sql[last:token.start] + f"${count}")
+                out.append(sql[last:token.start] + f"${count} ")
                 last, i = nxt.end + 1, i + 2
                 continue
             group = tokens[i + 1:i + 5]
@@ -107,7 +107,7 @@ def number_placeholders(sql: str) -> tuple[str, list[str] | None]:
                 if name not in named:
                     names.append(name)
                     named[name] = len(names)
-                out.append(sql[last:token.start] + f"${named[name]}")
+                out.append(sql[last:token.start] + f"${named[name]} ")
                 last, i = group[3].end + 1, i + 5
                 continue
         i += 1

@@ -443,16 +443,18 @@ class Planner(FromPlanner):
                   if o.args.get("nulls_first") is not None else bool(o.args.get("desc")))
                  for o in order_items]
         aggregate = Aggregate(name, [a.type for a in args], distinct, star, order or None)
+        where = f" if {condition.text}" if condition is not None else ""
+        if len(args) == 1:
+            value = args[0].text
+        else:
+            value = f"({', '.join(a.text for a in args)},)" if args else "None"
+        values = self.ns.function(f"[{value} for r in rows{where}]", "rows, o")
         order_keys = None
         if order_items:
             codes = [compiler.compile(o.this) for o in order_items]
-            order_keys = self.ns.function(f"({', '.join(c.text for c in codes)},)")
-        if name in ("sum", "avg") and args and args[0].type.category not in "NX":
-            from rowdb.errors import UndefinedFunctionError
-            raise UndefinedFunctionError(f"function {name}({args[0].type}) does not exist")
-        argument = self.ns.function(f"({', '.join(a.text for a in args)},)" if args else "()")
-        condition_fn = self.ns.function(condition.text) if condition is not None else None
-        return ops.AggregateSpec(aggregate, argument, condition_fn, order_keys)
+            order_keys = self.ns.function(
+                f"[({', '.join(c.text for c in codes)},) for r in rows{where}]", "rows, o")
+        return ops.AggregateSpec(aggregate, values, order_keys)
 
     # Key ranges -------------------------------------------------------------------------
 
