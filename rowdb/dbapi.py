@@ -119,13 +119,12 @@ class Cursor:
         """Run `sql` once per parameter set; parsed and planned once."""
         self._check_open()
         connection = self.connection
-        total = 0
-        last = Result()
-        for params in seq_of_params:
-            for result in connection._run(sql, params):
-                total += max(result.rowcount, 0)
-                last = result
-        self._show(last)
+        session = connection.session
+        rows = list(seq_of_params)
+        if rows and not connection.autocommit and not session.in_transaction:
+            session.begin()
+        total = session.execute_many(sql, rows)
+        self._show(Result())
         self.rowcount = total
         return self
 

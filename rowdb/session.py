@@ -63,9 +63,8 @@ def param_type(value) -> SqlType:
     kind = type(value)
     if kind is bool:
         return BOOL
-    if kind is int:
-        return INT4 if -2**31 <= value < 2**31 else INT8 if -2**63 <= value < 2**63 \
-            else NUMERIC
+    if kind is int:  # plans are cached per Python type, so not per magnitude
+        return INT8 if -2**63 <= value < 2**63 else NUMERIC
     return _PARAM_TYPES.get(kind, UNKNOWN) if kind is not datetime.datetime else \
         (TIMESTAMPTZ if value.tzinfo is not None else TIMESTAMP)
 
@@ -95,6 +94,7 @@ class Session:
         self.failed = False
         self.savepoints: list[tuple[str, tuple]] = []
         self._plans: LRUCache = LRUCache(maxsize=512)
+        self._seen: tuple[int, bytes | None] = (-1, None)  # (LMDB generation, working root)
         self._ensure_root()
 
     def _ensure_root(self) -> None:
@@ -135,6 +135,42 @@ class Session:
         else:
             values = list(params)
         return parse(text), values
+
+    def execute_many(self, sql: str, param_rows: list) -> int:
+        """executemany: an INSERT whose parameter sets all have the same Python types is
+        planned once and its rows applied as one batch; anything else runs row by row."""
+        param_rows = list(param_rows)
+        if not param_rows:
+            return 0
+        statements, first = self.prepare(sql, param_rows[0])
+        kinds = tuple(map(type, first))
+        if len(statements) != 1 or not isinstance(statements[0].tree, exp.Insert) \
+                or self.failed or isinstance(param_rows[0], dict) \
+                or any(tuple(map(type, p)) != kinds for p in param_rows):
+            return self._execute_each(sql, param_rows)
+        statement = statements[0]
+        workspace = self.txn if self.txn is not None else self._open()
+        try:
+            prepared = self._prepare(statement, workspace, first)
+            plan = prepared.plan
+            plan.ns["X"] = ExecContext(workspace)
+            count = plan.run_many(workspace, param_rows)
+        except Exception:
+            if self.txn is not None:
+                self.failed = True
+                raise
+            return self._execute_each(sql, param_rows)  # autocommit: keep rows before a bad one
+        if self.txn is None:
+            self._commit(workspace)
+        return count
+
+    def _execute_each(self, sql: str, param_rows: list) -> int:
+        total = 0
+        for params in param_rows:
+            statements, values = self.prepare(sql, params)
+            for statement in statements:
+                total += max(self.execute_statement(statement, values).rowcount, 0)
+        return total
 
     def execute_statement(self, statement: Statement, params=None) -> Result:
         tree = statement.tree
@@ -219,8 +255,11 @@ class Session:
         return Result(tag="ROLLBACK")
 
     def _open(self) -> Workspace:
-        digest = self.store.chunks.get_ref(self.ref)
-        return Workspace(self.store, load_root(self.store, digest))
+        chunks = self.store.chunks
+        generation = chunks.generation()
+        if generation != self._seen[0]:
+            self._seen = (generation, chunks.get_ref(self.ref))
+        return Workspace(self.store, load_root(self.store, self._seen[1]))
 
     def _commit(self, workspace: Workspace) -> None:
         """Store the transaction's root; if the branch moved meanwhile, merge into it."""
@@ -269,12 +308,12 @@ class Session:
         return Result(columns, returned, count, tag)
 
     def _prepare(self, statement: Statement, workspace: Workspace, values) -> _Prepared:
-        types = tuple(map(param_type, values))
-        key = (statement.text, types)
+        key = (statement.text, tuple(map(type, values)))
         prepared = self._plans.get(key)
         if prepared is not None and self._still_valid(prepared, workspace):
             return prepared
-        planner = Planner(workspace.tables, Namespace(), list(types))
+        types = [param_type(v) for v in values]
+        planner = Planner(workspace.tables, Namespace(), types)
         tree = statement.tree
         if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
             plan = plan_dml(planner, tree, workspace.tables)

@@ -24,7 +24,8 @@ from rowdb.query import functions, runtime
 from rowdb.query.scope import Scope
 from rowdb.query.types import (BOOL, DATE, FLOAT4, FLOAT8, INT4, INT8, INTERVAL,
                                NUMERIC, TEXT, TIMESTAMP, TIMESTAMPTZ, UNKNOWN, SqlType,
-                               assignment_cast, cast, common_type, from_sqlglot)
+                               assignment_cast, assignment_cast_function, cast, common_type,
+                               from_sqlglot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,9 +173,8 @@ class ExprCompiler:
         if code.const:
             value = assignment_cast(code.value, code.type, target)
             return Code(self.ns.const(value), target, value is None, True, value)
-        fn = self.ns.const(assignment_cast)
-        src, dst = self.ns.const(code.type), self.ns.const(target)
-        return self._guard([code], lambda a: f"{fn}({a}, {src}, {dst})", target)
+        fn = self.ns.const(assignment_cast_function(code.type, target))
+        return self._guard([code], lambda a: f"{fn}({a})", target)
 
     # Leaves -----------------------------------------------------------------------------
 

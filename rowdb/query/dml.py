@@ -17,7 +17,7 @@ from rowdb.errors import (CardinalityViolationError, DatatypeMismatchError,
 from rowdb.query.compile import ExprCompiler
 from rowdb.query.plan import DEFAULT, Planner, _output_name
 from rowdb.query.scope import Field, Scope
-from rowdb.query.types import assignment_cast, parse_type_name
+from rowdb.query.types import assignment_cast, assignment_cast_function, parse_type_name
 from rowdb.query.textio import format_value
 
 
@@ -117,6 +117,24 @@ class DmlPlan:
         view.stage(changes.finish())
         return count, returned
 
+    def run_many(self, workspace, param_rows) -> int:
+        """executemany: one statement's worth of changes for every parameter set, applied as
+        one batch. Rows must all have the types the plan was made for."""
+        view = workspace.view(self.table)
+        changes = Changes(view)
+        ns = self.ns
+        total = 0
+        direct = getattr(self, "direct", None)
+        if direct is not None and self.conflict is None and not view.table.unique and \
+                not view.codec.keyless and all(d is None for d in self.defaults_needed):
+            total = self._insert_direct(view, changes, param_rows)
+        else:
+            for params in param_rows:
+                ns["P"] = params
+                total += self._run(view, changes)[0]
+        view.stage(changes.finish())
+        return total
+
     def _returning(self, rows: list[tuple]) -> list[tuple]:
         if self.returning is None:
             return []
@@ -212,6 +230,31 @@ class InsertPlan(DmlPlan):
         returning, rnames, rtypes = _returning(planner, node, scope)
         super().__init__(name, planner.ns, returning, rnames, rtypes)
         self.source_types = self.source_plan.types if self.source_plan else []
+        self.converters = [
+            None if source == self.column_types[p] else
+            assignment_cast_function(source, self.column_types[p], table.columns[p].name)
+            for p, source in zip(self.positions, self.source_types)]
+        self.defaults_needed = [d for i, d in enumerate(self.defaults)
+                                if i not in self.positions]
+        self.direct = self._direct_plan(source, planner)
+
+    def _direct_plan(self, source, planner):
+        """For a one-row VALUES of bare parameters: (position, parameter, converter)."""
+        if not isinstance(source, exp.Values) or len(source.expressions) != 1:
+            return None
+        row = source.expressions[0]
+        items = row.expressions if isinstance(row, exp.Tuple) else [row]
+        out = []
+        for position, item in zip(self.positions, items):
+            if not isinstance(item, exp.Parameter):
+                return None
+            index = int(item.name) - 1
+            source_type = planner.param_type(index)
+            target = self.column_types[position]
+            convert = None if source_type == target else assignment_cast_function(
+                source_type, target, self.table_def.columns[position].name)
+            out.append((position, index, convert))
+        return out
 
     def _defaults(self, planner, table):
         out = []
@@ -269,6 +312,35 @@ class InsertPlan(DmlPlan):
             if where is not None else None
         return ("update", sets, condition)
 
+    def _insert_direct(self, view, changes, param_rows) -> int:
+        """INSERT ... VALUES (%s, %s, ...) where no default needs computing: rows straight
+        from the parameters, no per-row operator calls (the bulk-load path)."""
+        table, codec = view.table, view.codec
+        width = len(table.columns)
+        order = self.direct  # (column position, parameter index, converter) per column
+        values = changes.values
+        current = changes.current
+        encode = codec.value
+        key_of = codec.key
+        not_null = [c.not_null for c in table.columns]
+        rows = []
+        for params in param_rows:
+            row = [None] * width
+            for position, index, convert in order:
+                value = params[index]
+                row[position] = value if convert is None or value is None else convert(value)
+            row = tuple(row)
+            if None in row and any(v is None and n for v, n in zip(row, not_null)):
+                _not_null(table, row)
+            rows.append(row)
+        empty = view.is_empty()  # loading into an empty table: no stored row can collide
+        for row in rows:
+            key = key_of(row)
+            if key in values or (not empty and current(key) is not None):
+                raise _duplicate(table, row)
+            values[key] = encode(row)
+        return len(rows)
+
     def _rows(self):
         if self.source_plan is None:
             yield ()
@@ -281,18 +353,17 @@ class InsertPlan(DmlPlan):
         codec = view.codec
         width = len(table.columns)
         positions, types = self.positions, self.column_types
-        source_types = self.source_types
+        converters = self.converters
         defaults = self.defaults
         returned, count = [], 0
         seen_updates = set()
         for values in self._rows():
             row = [None] * width
             filled = [False] * width
-            for position, value, source_type in zip(positions, values, source_types):
+            for position, value, convert in zip(positions, values, converters):
                 if value is DEFAULT:
                     continue
-                row[position] = _assign(value, source_type, types[position],
-                                        table.columns[position].name)
+                row[position] = value if convert is None or value is None else convert(value)
                 filled[position] = True
             for i, default in enumerate(defaults):
                 if filled[i] or default is None:

@@ -74,3 +74,18 @@ class RowCodec:
         if len(row) < self.width:
             return row + self.missing[len(row):]
         return row[:self.width]
+
+
+_codecs: dict[int, tuple[TableDef, RowCodec]] = {}
+
+
+def codec_for(table: TableDef) -> RowCodec:
+    """The RowCodec of a table definition, built once per definition object."""
+    found = _codecs.get(id(table))
+    if found is not None and found[0] is table:
+        return found[1]
+    if len(_codecs) > 4096:
+        _codecs.clear()
+    codec = RowCodec(table)
+    _codecs[id(table)] = (table, codec)
+    return codec

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rowdb.query.rowcodec import RowCodec
+from rowdb.query.rowcodec import codec_for
 from rowdb.storage import tree
 from rowdb.storage.edit import apply_edits
 from rowdb.storage.tree import Bound
@@ -27,7 +27,7 @@ class TableView:
     def __init__(self, workspace: "Workspace", table: TableDef):
         self.workspace = workspace
         self.table = table
-        self.codec = RowCodec(table)
+        self.codec = codec_for(table)
         self.root = table.data
         self.pending: dict[bytes, bytes | None] = {}
         self._pending_sorted: list[tuple[bytes, bytes | None]] | None = None
@@ -102,6 +102,9 @@ class TableView:
             self._pending_sorted = sorted(self.pending.items())
         return self._pending_sorted
 
+    def is_empty(self) -> bool:
+        return not self.pending and tree.count(self.workspace.store, self.root) == 0
+
     def count(self) -> int:
         if not self.pending and not self.table.keyless:
             return tree.count(self.workspace.store, self.root)
@@ -160,7 +163,7 @@ class Workspace:
         view = self.views.get(table.name)
         if view is not None:
             view.table = table
-            view.codec = RowCodec(table)
+            view.codec = codec_for(table)
         self.dirty = True
 
     def drop_table(self, name: str) -> None:
@@ -174,7 +177,7 @@ class Workspace:
         self.tables[table.name] = table
         if view is not None:
             view.table = table
-            view.codec = RowCodec(table)
+            view.codec = codec_for(table)
             self.views[table.name] = view
         self.dirty = True
 

@@ -227,6 +227,10 @@ class ChunkStore:
                     out[key.decode()] = bytes(value)
         return out
 
+    def generation(self) -> int:
+        """LMDB's last committed transaction id: when unchanged, no ref can have moved."""
+        return self.env.info()["last_txnid"]
+
     def chunk_count(self) -> int:
         with self._read() as txn:
             return txn.stat(self._chunks)["entries"]
