@@ -185,7 +185,8 @@ NUMERIC_SCALE_MAX = 1000            # ... and scales above the precision.
 STRING_LENGTH_MAX = 10485760        # MaxAttrSize: varchar(n) and char(n) limit.
 FRACTION_DIGITS_MAX = 6             # time(p), timestamp(p): microseconds.
 
-# Spelling (lower case, single spaces) -> (pg_type name, which modifiers it takes).
+# Spelling (lower case, single spaces) -> pg_type name; "float" and "char" keep their own
+# modifier rules (float(p) picks real or double, bare char means char(1)).
 _ALIASES: dict[str, str] = {
     "int": "int4", "int4": "int4", "integer": "int4",
     "int2": "int2", "smallint": "int2", "int8": "int8", "bigint": "int8",
@@ -388,7 +389,7 @@ _PG_CAST: dict[tuple[str, str], str] = {
 }
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=4096)
 def cast_context(source: SqlType, target: SqlType) -> str | None:
     """The weakest context a source -> target cast is allowed in: "i", "a", "e", or None.
 
