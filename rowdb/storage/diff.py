@@ -34,8 +34,8 @@ def diff(store, from_root: bytes, to_root: bytes) -> Iterator[Change]:
                 b.pop()
             elif x[0] == y[0] == 0:
                 yield from _diff_leaves(store, a, b)
-            elif x[0] == y[0] and _diff_aligned(store, a, b):
-                continue
+            elif x[0] == y[0]:
+                _diff_internal(store, a, b)
             else:
                 if x[0] >= y[0]:
                     _expand(store, a)
@@ -76,19 +76,26 @@ def _diff_leaves(store, a: list, b: list) -> Iterator[Change]:
                    compress(right.values, changed))
 
 
-def _diff_aligned(store, a: list, b: list) -> bool:
-    """Two different internal nodes on top with the same child boundaries: push only the
-    children whose hashes differ, pairwise, and skip the equal ones unread (compared in C)."""
-    left, right = store.load(a[-1][1]), store.load(b[-1][1])
-    if left.keys != right.keys:
-        return False
-    a.pop()
-    b.pop()
+def _diff_internal(store, a: list, b: list) -> None:
+    """Two different internal nodes of one level on top: replace them by their children,
+    dropping children the two share (compared in C). With the same child boundaries, the
+    children are paired one by one; otherwise the shared leading and trailing runs are
+    dropped and the differing middles pushed whole."""
+    left, right = store.load(a.pop()[1]), store.load(b.pop()[1])
     level = left.level - 1
-    changed = list(map(operator.ne, left.values, right.values))
-    a.extend(zip(repeat(level), reversed(list(compress(left.values, changed)))))
-    b.extend(zip(repeat(level), reversed(list(compress(right.values, changed)))))
-    return True
+    if left.keys == right.keys:
+        changed = list(map(operator.ne, left.values, right.values))
+        a.extend(zip(repeat(level), reversed(list(compress(left.values, changed)))))
+        b.extend(zip(repeat(level), reversed(list(compress(right.values, changed)))))
+        return
+    lv, rv = left.values, right.values
+    shortest = min(len(lv), len(rv))
+    same = list(map(operator.eq, lv, rv))
+    head = same.index(False) if False in same else shortest
+    same_tail = list(map(operator.eq, reversed(lv), reversed(rv)))[:shortest - head]
+    tail = same_tail.index(False) if False in same_tail else len(same_tail)
+    a.extend(zip(repeat(level), reversed(lv[head:len(lv) - tail])))
+    b.extend(zip(repeat(level), reversed(rv[head:len(rv) - tail])))
 
 
 def _expand(store, stack: list) -> None:
