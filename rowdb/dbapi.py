@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 
 from rowdb import errors
 from rowdb.errors import InterfaceError, RowdbError
+from rowdb.query.parse import TransactionControl
 from rowdb.session import Result, Session
 
 apilevel = "2.0"
@@ -91,7 +92,6 @@ class Connection:
 
 
 def _is_transaction_control(statement) -> bool:
-    from rowdb.query.parse import TransactionControl
     return isinstance(statement.tree, TransactionControl)
 
 

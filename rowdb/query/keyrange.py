@@ -25,11 +25,19 @@ _PUSHABLE = {("N", "int2"), ("N", "int4"), ("N", "int8")}
 class KeyRange:
     """Bounds computed per execution from compiled value expressions."""
 
-    def __init__(self, equal: list, low, high, points):
+    def __init__(self, equal: list, low, high, points, full: bool = False):
+        self.full = full     # the equalities give the whole primary key: a point look-up
         self.equal = equal   # functions giving the leading key values
         self.low = low       # (function, inclusive) or None
         self.high = high
         self.points = points  # functions giving IN-list values for the next column, or None
+
+    def point(self, outer: tuple) -> bytes | None:
+        """The one key a full-key equality selects (None: a NULL makes it match nothing)."""
+        values = tuple(fn((), outer) for fn in self.equal)
+        if None in values:
+            return None
+        return encode_key(values)
 
     def ranges(self, outer: tuple):
         prefix = tuple(fn((), outer) for fn in self.equal)
@@ -93,7 +101,8 @@ def key_range(planner, table, scope: Scope, conditions: list) -> KeyRange | None
         break
     if not equal and low is None and high is None and points is None:
         return None
-    return KeyRange(equal, low, high, points)
+    full = len(equal) == len(key_columns) and low is None and high is None and points is None
+    return KeyRange(equal, low, high, points, full)
 
 
 def _bounds_for(name, column_type, scope, conditions, compiler, planner) -> dict:

@@ -48,8 +48,16 @@ class TableScan(Operator):
 
     def batches(self, outer):
         view = self.ns["X"].workspace.view(self.table)
-        if self.key_range is None:
+        key_range = self.key_range
+        if key_range is None:
             yield from view.scan_batches()
+            return
+        if key_range.full:
+            key = key_range.point(outer)
+            if key is not None:
+                row = view.get_row(key)
+                if row is not None:
+                    yield [row]
             return
         for low, high in self.key_range.ranges(outer):
             yield from view.scan_batches(low, high)
