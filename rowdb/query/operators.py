@@ -216,6 +216,21 @@ class AggregateSpec:
     aggregate: object   # aggregates.Aggregate
     values: object      # (rows, outer) -> argument values of the rows passing FILTER
     order_keys: object = None  # (rows, outer) -> ORDER BY keys inside the call, same rows
+    filtered: bool = False     # the call has a FILTER clause
+
+
+class TableCount(Operator):
+    """count(*) over a whole table: read off the tree's counts, O(1) (keyless tables and
+    pending edits are counted by scanning)."""
+
+    def __init__(self, ns, table: str, copies: int):
+        self.ns = ns
+        self.table = table
+        self.copies = copies
+
+    def batches(self, outer):
+        count = self.ns["X"].workspace.view(self.table).count()
+        yield [(count,) * self.copies]
 
 
 class Aggregate(Operator):

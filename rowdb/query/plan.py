@@ -390,8 +390,13 @@ class Planner(FromPlanner):
         grouped_types = [c.type for c in group_codes] + [s.aggregate.result_type for s in specs]
         post = ExprCompiler(self, scope, self.ns, grouped, grouped_types)
         # the aggregated row is visible to correlated subqueries through the same scope
-        aggregated = ops.Aggregate(source, self.ns, filter_code, group_codes, specs,
-                                   grouped=group is not None)
+        if group is None and filter_code is None and isinstance(source, ops.TableScan) \
+                and source.key_range is None and specs and all(
+                    s.aggregate.star and s.filtered is False for s in specs):
+            aggregated = ops.TableCount(self.ns, source.table, len(specs))
+        else:
+            aggregated = ops.Aggregate(source, self.ns, filter_code, group_codes, specs,
+                                       grouped=group is not None)
         having_code = post.predicate(having.this, "HAVING") if having is not None else None
         outputs = [post.compile(item.unalias() if isinstance(item, exp.Alias) else item)
                    for item in select_items]
@@ -454,7 +459,7 @@ class Planner(FromPlanner):
             codes = [compiler.compile(o.this) for o in order_items]
             order_keys = self.ns.function(
                 f"[({', '.join(c.text for c in codes)},) for r in rows{where}]", "rows, o")
-        return ops.AggregateSpec(aggregate, values, order_keys)
+        return ops.AggregateSpec(aggregate, values, order_keys, condition is not None)
 
     # Key ranges -------------------------------------------------------------------------
 
