@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from rowdb import errors
 from rowdb.errors import InterfaceError, RowdbError
 from rowdb.query.parse import TransactionControl
+from rowdb import procedures  # noqa: F401 - registers rowdb_commit and the other functions
 from rowdb.session import Result, Session
 
 apilevel = "2.0"

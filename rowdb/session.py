@@ -20,21 +20,25 @@ import sqlglot
 from cachetools import LRUCache
 from sqlglot import exp
 
-from rowdb.errors import (InFailedTransactionError, InvalidSavepointError,
-                          NoActiveTransactionError, NotSupportedError, RefConflictError,
-                          RowdbError, SerializationFailureError)
+from rowdb.errors import (InFailedTransactionError, InvalidParameterValueError,
+                          InvalidSavepointError, NoActiveTransactionError, NotSupportedError,
+                          RefConflictError, RowdbError, SerializationFailureError,
+                          UnknownRefError)
 from rowdb.query import ddl
 from rowdb.query.compile import ExprCompiler, Namespace
 from rowdb.query.dml import plan_dml
 from rowdb.query.parse import Statement, TransactionControl, number_placeholders, parse
 from rowdb.query.plan import Planner, QueryPlan
 from rowdb.query.scope import Scope
-from rowdb.query.types import (BOOL, BYTEA, DATE, FLOAT8, INT4, INT8, INTERVAL, NUMERIC,
+from rowdb.query.types import (BOOL, BYTEA, DATE, FLOAT8, INT8, INTERVAL, NUMERIC,
                                TIME, TIMESTAMP, TIMESTAMPTZ, UNKNOWN, UUID, SqlType,
                                parse_type_name)
 from rowdb.query.workspace import Workspace
 from rowdb.storage import open_store
-from rowdb.vc.rootvalue import load_root, save_root
+from rowdb.query.systables import revision_root
+from rowdb.vc import repo
+from rowdb.vc.refs import first_parent_history, head_ref, working_ref
+from rowdb.vc.rootvalue import load_root
 from rowdb.vc.txmerge import merge_roots
 
 AUTOCOMMIT_RETRIES = 20
@@ -51,12 +55,18 @@ class Result:
 
 
 class ExecContext:
-    """What running plans read from the namespace's `X`: the transaction's workspace."""
+    """What running plans read from the namespace's `X`: the transaction's workspace and the
+    session (for its branch and the version-control functions)."""
 
-    __slots__ = ("workspace",)
+    __slots__ = ("workspace", "session")
 
-    def __init__(self, workspace: Workspace):
+    def __init__(self, workspace: Workspace, session: "Session"):
         self.workspace = workspace
+        self.session = session
+
+    @property
+    def branch(self) -> str:
+        return self.session.branch
 
 
 def param_type(value) -> SqlType:
@@ -88,24 +98,17 @@ class _Prepared:
 class Session:
     def __init__(self, path, branch: str = "main"):
         self.store = open_store(path)
+        repo.init(self.store)
+        if self.store.chunks.get_ref(head_ref(branch)) is None:
+            raise UnknownRefError(f'branch "{branch}" not found')
         self.branch = branch
-        self.ref = f"workingset/{branch}"
+        self.ref = working_ref(branch)
         self.txn: Workspace | None = None
         self.failed = False
         self.savepoints: list[tuple[str, tuple]] = []
         self._plans: LRUCache = LRUCache(maxsize=512)
         self._seen: tuple[int, bytes | None] = (-1, None)  # (LMDB generation, working root)
-        self._ensure_root()
-
-    def _ensure_root(self) -> None:
-        if self.store.chunks.get_ref(self.ref) is not None:
-            return
-        writer = self.store.writer()
-        root = save_root(writer, {})
-        try:
-            writer.commit({self.ref: root.digest}, expect={self.ref: None})
-        except RefConflictError:
-            pass  # another session created it first
+        self._context: ExecContext | None = None
 
     @property
     def in_transaction(self) -> bool:
@@ -153,7 +156,7 @@ class Session:
         try:
             prepared = self._prepare(statement, workspace, first)
             plan = prepared.plan
-            plan.ns["X"] = ExecContext(workspace)
+            plan.ns["X"] = ExecContext(workspace, self)
             count = plan.run_many(workspace, param_rows)
         except Exception:
             if self.txn is not None:
@@ -192,7 +195,10 @@ class Session:
                 self.failed = True
                 raise
         workspace = self._open()
+        self._context = None
         result = self._run(statement, workspace, params)
+        if self._context is not None:
+            workspace = self._context.workspace  # a VC function may have moved it on
         self._commit(workspace)
         return result
 
@@ -293,7 +299,7 @@ class Session:
         prepared = self._prepare(statement, workspace, values)
         plan = prepared.plan
         ns = plan.ns
-        ns["X"] = ExecContext(workspace)
+        ns["X"] = self._context = ExecContext(workspace, self)
         ns["P"] = values
         if isinstance(plan, QueryPlan):
             rows = []
@@ -313,7 +319,7 @@ class Session:
         if prepared is not None and self._still_valid(prepared, workspace):
             return prepared
         types = [param_type(v) for v in values]
-        planner = Planner(workspace.tables, Namespace(), types)
+        planner = Planner(workspace.tables, Namespace(), types, self._root_as_of)
         tree = statement.tree
         if isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
             plan = plan_dml(planner, tree, workspace.tables)
@@ -323,7 +329,8 @@ class Session:
         schemas = tuple((n, workspace.tables[n].columns) for n in set(names)
                         if n in workspace.tables)
         prepared = _Prepared(plan, schemas, None)
-        self._plans[key] = prepared
+        if planner.cacheable:
+            self._plans[key] = prepared
         return prepared
 
     @staticmethod
@@ -350,9 +357,9 @@ class Session:
         return Result(tag=ddl.alter_table(workspace, tree, self._evaluate_default))
 
     def _create_as(self, tree, workspace: Workspace) -> Result:
-        planner = Planner(workspace.tables, Namespace())
+        planner = Planner(workspace.tables, Namespace(), None, self._root_as_of)
         plan = planner.query(tree.expression)
-        plan.ns["X"] = ExecContext(workspace)
+        plan.ns["X"] = ExecContext(workspace, self)
         plan.ns["P"] = []
         rows = plan.rows()
         target = tree.this
@@ -362,6 +369,53 @@ class Session:
         count = ddl.create_as(workspace, name, names + plan.names[len(names):], plan.types,
                               rows, bool(tree.args.get("exists")))
         return Result(rowcount=count, tag=f"SELECT {count}")
+
+    # Version control --------------------------------------------------------------------
+
+    def flush_working(self, context: ExecContext) -> None:
+        """Make the transaction's changes durable in the working set now (as COMMIT does),
+        and continue the transaction from there: version-control functions see them."""
+        self._commit(context.workspace)
+        self._rebase(context)
+
+    def reload(self, context: ExecContext) -> None:
+        """After a function moved the working set: continue from its new root."""
+        self._rebase(context)
+
+    def _rebase(self, context: ExecContext) -> None:
+        self._seen = (-1, None)
+        fresh = self._open()
+        context.workspace = fresh
+        if self.txn is not None:
+            self.txn = fresh
+        self._plans.clear()
+
+    def switch_branch(self, branch: str) -> None:
+        if self.store.chunks.get_ref(head_ref(branch)) is None:
+            raise UnknownRefError(f'branch "{branch}" not found')
+        self.branch = branch
+        self.ref = working_ref(branch)
+        self._seen = (-1, None)
+        self._plans.clear()
+        if self.txn is not None:
+            self.txn = self._open()
+
+    def _root_as_of(self, value, kind: str):
+        """The root value a query's AS OF names: a revision, or (SYSTEM_TIME) the newest
+        commit on the branch's first-parent history at or before a time."""
+        if kind == "TIMESTAMP":
+            moment = value
+            if not isinstance(moment, datetime.datetime):
+                raise InvalidParameterValueError("FOR SYSTEM_TIME AS OF needs a timestamp")
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=datetime.timezone.utc)
+            head = self.store.chunks.get_ref(head_ref(self.branch))
+            for commit in first_parent_history(self.store, head):
+                if commit.date <= moment:
+                    return load_root(self.store, commit.root)
+            raise InvalidParameterValueError(
+                f"no commit at or before {moment.isoformat()} on branch {self.branch}")
+        return revision_root(self.store, self.branch, str(value))[2]
 
     def _evaluate_default(self, column) -> object:
         planner = Planner({}, Namespace())

@@ -97,6 +97,15 @@ RUNTIME = {
 }
 
 
+PROCEDURES: dict = {}
+
+
+def register_procedures(mapping: dict) -> None:
+    """Functions with side effects on the session (rowdb_commit, ...), called with the
+    execution context first; registered by the session layer."""
+    PROCEDURES.update(mapping)
+
+
 class Grouped:
     """After GROUP BY: group expressions and aggregates are fields of the aggregated row."""
 
@@ -535,6 +544,12 @@ class ExprCompiler:
     # Functions and aggregates -----------------------------------------------------------
 
     def _function(self, node: exp.Func) -> Code:
+        procedure = PROCEDURES.get(functions.name_of(node))
+        if procedure is not None:
+            args = [self.coerce(self.compile(a), TEXT) for a in functions.arguments_of(node)]
+            ref = self.ns.const(procedure)
+            texts = ", ".join(["X"] + [a.text for a in args])
+            return Code(f"{ref}({texts})", TEXT, True)
         if is_aggregate(node):
             where = f"in {self.clause}" if self.clause else "here"
             raise GroupingError(f"aggregate functions are not allowed {where}")

@@ -16,6 +16,7 @@ from rowdb.errors import (DuplicateTableError, NotSupportedError,
 from rowdb.query import operators as ops
 from rowdb.query.compile import Code, ExprCompiler
 from rowdb.query.scope import Field, Scope
+from rowdb.query.systables import virtual_table
 from rowdb.query.types import parse_type_name
 
 
@@ -42,9 +43,16 @@ class FromPlanner:
                     plan = frame[name]
                     fields = [Field(n, alias, t) for n, t in zip(plan.names, plan.types)]
                     return ops.SubqueryScan(plan), Scope(fields, outer)
+            version = node.args.get("version")
+            if version is not None:
+                return self._as_of(node, alias, version, outer)
             table = self.tables.get(name)
             if table is None:
-                raise UndefinedTableError(f'relation "{name}" does not exist')
+                virtual = virtual_table(name, self.tables)
+                if virtual is None:
+                    raise UndefinedTableError(f'relation "{name}" does not exist')
+                fields = [Field(n, alias, t) for n, t in virtual.columns]
+                return ops.VirtualScan(self.ns, virtual), Scope(fields, outer)
             column_aliases = [c.name for c in node.args["alias"].columns] \
                 if node.args.get("alias") is not None and node.args["alias"].columns else []
             fields = []
@@ -72,6 +80,23 @@ class FromPlanner:
             fields = [Field(n, alias, t) for n, t in zip(names, plan.types)]
             return ops.SubqueryScan(plan), Scope(fields, outer)
         raise NotSupportedError(f"unsupported FROM item: {node.sql('postgres')[:80]}")
+
+    def _as_of(self, node, alias: str, version, outer):
+        """`t AS OF 'rev'` / `FOR SYSTEM_TIME AS OF TIMESTAMP '...'`: the table as that
+        revision held it. The revision is resolved now, so the plan is not cached."""
+        self.cacheable = False
+        compiler = ExprCompiler(self, Scope([], outer), self.ns)
+        code = compiler.compile(version.expression)
+        if not code.const:
+            raise NotSupportedError("AS OF needs a constant revision")
+        root = self.resolve_as_of(code.value, str(version.this).upper())
+        table = root.tables.get(node.name)
+        if table is None:
+            raise UndefinedTableError(f'relation "{node.name}" does not exist',
+                                      detail=f"not in revision {code.value}")
+        fields = [Field(c.name, alias, parse_type_name(c.type), not c.not_null)
+                  for c in table.columns]
+        return ops.AsOfScan(self.ns, table), Scope(fields, outer)
 
     def _join(self, left, left_scope: Scope, join: exp.Join, outer):
         right, right_scope = self._relation(join.this, outer)

@@ -63,6 +63,44 @@ class TableScan(Operator):
             yield from view.scan_batches(low, high)
 
 
+class VirtualScan(Operator):
+    """Rows of a system table (rowdb_log, diff_<t>, ...), computed when scanned; `pushed`
+    holds functions giving the constants of `column = constant` conditions it can use."""
+
+    def __init__(self, ns, table):
+        self.ns = ns
+        self.table = table
+        self.pushed: dict = {}
+
+    def batches(self, outer):
+        context = self.ns["X"]
+        pushed = {name: fn((), outer) for name, fn in self.pushed.items()}
+        batch = []
+        for row in self.table.rows(context.workspace.store, context.branch, pushed):
+            batch.append(row)
+            if len(batch) >= 1024:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+class AsOfScan(Operator):
+    """Rows of a table as a given revision held it (its definition and data root)."""
+
+    def __init__(self, ns, table):
+        self.ns = ns
+        self.table = table
+
+    def batches(self, outer):
+        from rowdb.query.rowcodec import codec_for
+        from rowdb.storage.tree import scan_leaves
+
+        decode = codec_for(self.table).decode_many
+        for _, values in scan_leaves(self.ns["X"].workspace.store, self.table.data):
+            yield decode(values)
+
+
 class SubqueryScan(Operator):
     def __init__(self, plan):
         self.plan = plan

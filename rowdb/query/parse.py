@@ -116,6 +116,33 @@ def number_placeholders(sql: str) -> tuple[str, list[str] | None]:
     return found
 
 
+_CALL = re.compile(r"^\s*call\s+", re.IGNORECASE)
+
+
+def _rowdb_syntax(text: str) -> str:
+    """rowdb's additions to PostgreSQL's grammar, rewritten into forms sqlglot reads:
+    `CALL f(...)` runs as `SELECT f(...)`, and `t AS OF 'rev'` becomes
+    `t FOR VERSION AS OF 'rev'` (Dolt's time-travel form)."""
+    if _CALL.match(text):
+        text = _CALL.sub("SELECT ", text, count=1)
+    if " of" not in text.lower():
+        return text
+    tokens = sqlglot.tokenize(text, read="postgres")
+    out, last = [], 0
+    for i, token in enumerate(tokens[:-1]):
+        nxt = tokens[i + 1]
+        before = tokens[i - 1].text.upper() if i else ""
+        after = tokens[i + 2] if i + 2 < len(tokens) else None
+        if token.token_type == TokenType.ALIAS and nxt.text.upper() == "OF" and \
+                before not in ("SYSTEM_TIME", "VERSION", "TIMESTAMP") and after is not None \
+                and after.token_type in (TokenType.STRING, TokenType.PARAMETER,
+                                         TokenType.PLACEHOLDER, TokenType.MOD):
+            out.append(text[last:token.start] + "FOR VERSION AS OF")
+            last = nxt.end + 1
+    out.append(text[last:])
+    return "".join(out)
+
+
 def _parse(sql: str) -> list[Statement]:
     statements = []
     for start, text in _split(sql):
@@ -135,7 +162,7 @@ def _parse(sql: str) -> list[Statement]:
             statements.append(Statement(text, TransactionControl(action), 0))
             continue
         try:
-            tree = sqlglot.parse_one(text, read="postgres")
+            tree = sqlglot.parse_one(_rowdb_syntax(text), read="postgres")
         except ParseError as exc:
             raise _syntax_error(exc, sql, start) from None
         except (TokenError, ValueError) as exc:

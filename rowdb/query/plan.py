@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from rowdb.errors import (GroupingError, InvalidColumnReferenceError,
+from rowdb.errors import (GroupingError, RowdbError, InvalidColumnReferenceError,
                           NotSupportedError, SyntaxError as SqlSyntaxError,
                           UndefinedTableError)
 from rowdb.query import operators as ops
@@ -73,8 +73,10 @@ class Planner(FromPlanner):
     """Plans one statement; all its queries and subqueries share one namespace."""
 
     def __init__(self, tables: dict, ns: Namespace | None = None,
-                 param_types: list | None = None):
+                 param_types: list | None = None, resolve_as_of=None):
         self.tables = tables
+        self.cacheable = True  # False once the plan depends on refs (AS OF)
+        self.resolve_as_of = resolve_as_of or _no_versions
         self.ns = ns or Namespace()
         self.placeholders = 0
         self.param_types = param_types or []
@@ -244,6 +246,8 @@ class Planner(FromPlanner):
         where = node.args.get("where")
         conditions = _conjuncts(where.this) if where is not None else []
         source, conditions = self._push_key_range(source, scope, conditions)
+        if isinstance(source, ops.VirtualScan) and source.table.pushable:
+            conditions = self._push_virtual(source, scope, conditions)
         compiler = ExprCompiler(self, scope, self.ns)
         filter_code = self._and_all(compiler, conditions, "WHERE")
         select_items = self._expand_stars(node.expressions, scope)
@@ -461,6 +465,29 @@ class Planner(FromPlanner):
                 f"[({', '.join(c.text for c in codes)},) for r in rows{where}]", "rows, o")
         return ops.AggregateSpec(aggregate, values, order_keys, condition is not None)
 
+    def _push_virtual(self, source, scope: Scope, conditions: list) -> list:
+        """`col = constant` on all of a system table's pushable columns: hand the values to
+        the scan (diff_<t> then diffs exactly that pair of revisions)."""
+        found, used = {}, []
+        compiler = ExprCompiler(self, Scope([], scope.parent), self.ns)
+        for cond in conditions:
+            if not isinstance(cond, exp.EQ):
+                continue
+            for column, value in ((cond.this, cond.expression), (cond.expression, cond.this)):
+                if isinstance(column, exp.Column) and column.name in source.table.pushable \
+                        and column.name not in found:
+                    try:
+                        code = compiler.coerce(compiler.compile(value), TEXT)
+                    except RowdbError:
+                        continue
+                    found[column.name] = self.ns.function(code.text)
+                    used.append(cond)
+                    break
+        if set(found) != set(source.table.pushable):
+            return conditions
+        source.pushed = found
+        return [c for c in conditions if not any(c is u for u in used)]
+
     # Key ranges -------------------------------------------------------------------------
 
     def _push_key_range(self, source, scope, conditions):
@@ -472,6 +499,10 @@ class Planner(FromPlanner):
             return source, conditions
         source.key_range = found
         return source, conditions
+
+
+def _no_versions(value, kind):
+    raise NotSupportedError("AS OF is not available here")
 
 
 def _check_distinct_order(node, extra: list) -> None:

@@ -21,7 +21,7 @@ from cachetools import LRUCache
 from rowdb import limits
 from rowdb.storage.codec import decode_record, encode_record
 from rowdb.storage.kv import ChunkStore
-from rowdb.storage.node import EMPTY, Node, decode_node, encode_node
+from rowdb.storage.node import EMPTY, Node, decode_node, digest_of, encode_node
 
 _NODE_OVERHEAD = 3  # decoded lists and bytes objects take about 3x the encoded bytes
 
@@ -47,6 +47,10 @@ class NodeStore:
         node = decode_node(decode_record(self.chunks.get(digest), digest), digest)
         self.remember(node)
         return node
+
+    def load_bytes(self, digest: bytes) -> bytes:
+        """A chunk that is not a tree node (a commit), as stored."""
+        return decode_record(self.chunks.get(digest), digest)
 
     def load_uncached(self, digest: bytes) -> Node:
         """Read and decode from disk, bypassing the cache (for verification)."""
@@ -114,6 +118,18 @@ class Writer:
             if self.pending_bytes > limits.write_buffer_bytes_max:
                 self.flush()
         return digest
+
+    def put_bytes(self, data: bytes) -> bytes:
+        """Stage a chunk that is not a tree node (a commit); returns its hash."""
+        digest = digest_of(data)
+        if digest not in self.staged:
+            self.staged[digest] = data
+            self.pending_bytes += len(data)
+        return digest
+
+    def load_bytes(self, digest: bytes) -> bytes:
+        data = self.staged.get(digest)
+        return data if data is not None else self.store.load_bytes(digest)
 
     def load(self, digest: bytes) -> Node:
         try:

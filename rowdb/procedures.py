@@ -1,0 +1,187 @@
+"""Version-control SQL functions: rowdb_commit, rowdb_add, rowdb_branch, rowdb_checkout,
+rowdb_tag, rowdb_reset, rowdb_hashof, active_branch.
+
+Where: session layer. Callable as `SELECT f(...)` and `CALL f(...)` with git-style string
+arguments; the expression compiler calls them with the execution context, which gives the
+session. A function that reads or moves refs first makes the session's SQL work durable in
+the branch's working set (as a COMMIT would), then rebases the transaction on the result.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rowdb.errors import InvalidParameterValueError
+from rowdb.query.compile import register_procedures
+from rowdb.query.types import TIMESTAMPTZ, parse_text
+from rowdb.vc import repo
+from rowdb.vc.refs import resolve_commit
+
+PROCEDURES = {}
+
+
+def procedure(name: str):
+    def register(fn):
+        PROCEDURES[name] = fn
+        return fn
+    return register
+
+
+def _split_flags(args) -> tuple[set[str], dict[str, str], list[str]]:
+    """git-style arguments: flags (combinable: '-am'), options with values, positionals."""
+    takes_value = {"-m", "-b", "--message", "--author", "--date"}
+    flags, options, positional = set(), {}, []
+    values = [str(a) for a in args if a is not None]
+    i = 0
+    while i < len(values):
+        item = values[i]
+        if item.startswith("-") and len(item) > 1:
+            parts = [item] if item.startswith("--") else ["-" + c for c in item[1:]]
+            for j, option in enumerate(parts):
+                if option not in takes_value:
+                    flags.add(option)
+                    continue
+                rest = "".join(p[1:] for p in parts[j + 1:])
+                if rest:
+                    options[option] = rest
+                elif i + 1 < len(values):
+                    i += 1
+                    options[option] = values[i]
+                else:
+                    raise InvalidParameterValueError(f"option {option} needs a value")
+                break
+        else:
+            positional.append(item)
+        i += 1
+    return flags, options, positional
+
+
+def _author(text: str | None) -> tuple[str | None, str | None]:
+    if not text:
+        return None, None
+    match = re.fullmatch(r"\s*(.*?)\s*<([^>]*)>\s*", text)
+    if not match:
+        raise InvalidParameterValueError(f'author "{text}" is not of the form "Name <email>"')
+    return match.group(1), match.group(2)
+
+
+@procedure("rowdb_commit")
+def rowdb_commit(context, *args) -> str:
+    flags, options, _ = _split_flags(args)
+    session = context.session
+    session.flush_working(context)
+    name, email = _author(options.get("--author"))
+    date = None
+    if "--date" in options:
+        date = parse_text(options["--date"], TIMESTAMPTZ)
+    digest = repo.commit(session.store, session.branch,
+                         options.get("-m") or options.get("--message") or "",
+                         author=name, email=email, date=date,
+                         allow_empty="--allow-empty" in flags,
+                         stage_all=bool({"-a", "-A", "--all"} & flags))
+    return digest.hex()
+
+
+@procedure("rowdb_add")
+def rowdb_add(context, *args) -> str:
+    flags, _, positional = _split_flags(args)
+    session = context.session
+    session.flush_working(context)
+    everything = bool({"-A", "--all"} & flags) or "." in positional or not positional
+    repo.add(session.store, session.branch, None if everything else positional)
+    return "ok"
+
+
+@procedure("rowdb_branch")
+def rowdb_branch(context, *args) -> str:
+    flags, options, positional = _split_flags(args)
+    session = context.session
+    store, current = session.store, session.branch
+    force = bool({"-f", "--force", "-D"} & flags)
+    if {"-d", "-D", "--delete"} & flags:
+        for name in positional:
+            repo.delete_branch(store, name, current)
+        return "ok"
+    if {"-m", "--move"} & flags or "-m" in options:
+        names = ([options["-m"]] if "-m" in options else []) + positional
+        if len(names) == 1:
+            names = [current] + names
+        old, new = names[0], names[1]
+        repo.rename_branch(store, old, new, None)
+        if old == current:
+            session.switch_branch(new)
+        return "ok"
+    if {"-c", "--copy"} & flags or "-c" in options:
+        names = ([options["-c"]] if "-c" in options else []) + positional
+        if len(names) == 1:
+            names = [current] + names
+        repo.copy_branch(store, names[0], names[1], force)
+        return "ok"
+    if not positional:
+        raise InvalidParameterValueError("rowdb_branch needs a branch name")
+    session.flush_working(context)
+    start = positional[1] if len(positional) > 1 else "HEAD"
+    repo.create_branch(store, positional[0], start, current, force)
+    return "ok"
+
+
+@procedure("rowdb_checkout")
+def rowdb_checkout(context, *args) -> str:
+    flags, options, positional = _split_flags(args)
+    session = context.session
+    session.flush_working(context)
+    if "-b" in options:
+        start = positional[0] if positional else "HEAD"
+        repo.create_branch(session.store, options["-b"], start, session.branch)
+        session.switch_branch(options["-b"])
+        return "ok"
+    if not positional:
+        raise InvalidParameterValueError("rowdb_checkout needs a branch name")
+    target = positional[0]
+    if session.store.chunks.get_ref(f"heads/{target}") is not None:
+        session.switch_branch(target)
+        return "ok"
+    raise InvalidParameterValueError(f'branch "{target}" not found')
+
+
+@procedure("rowdb_tag")
+def rowdb_tag(context, *args) -> str:
+    flags, _, positional = _split_flags(args)
+    session = context.session
+    if {"-d", "--delete"} & flags:
+        for name in positional:
+            repo.delete_tag(session.store, name)
+        return "ok"
+    if not positional:
+        raise InvalidParameterValueError("rowdb_tag needs a tag name")
+    revision = positional[1] if len(positional) > 1 else "HEAD"
+    return repo.create_tag(session.store, positional[0], revision, session.branch).hex()
+
+
+@procedure("rowdb_reset")
+def rowdb_reset(context, *args) -> str:
+    flags, _, positional = _split_flags(args)
+    session = context.session
+    session.flush_working(context)
+    mode = "hard" if "--hard" in flags else "soft" if "--soft" in flags else "mixed"
+    tables = [p for p in positional if p.upper() not in ("HEAD",)] if mode == "mixed" else []
+    revision = positional[0] if positional and mode != "mixed" else None
+    if mode == "mixed" and tables:
+        raise InvalidParameterValueError("resetting single tables is not supported yet")
+    repo.reset(session.store, session.branch, mode, revision)
+    session.reload(context)
+    return "ok"
+
+
+@procedure("rowdb_hashof")
+def rowdb_hashof(context, revision) -> str:
+    session = context.session
+    return resolve_commit(session.store, str(revision), session.branch).hex()
+
+
+@procedure("active_branch")
+def active_branch(context) -> str:
+    return context.session.branch
+
+
+register_procedures(PROCEDURES)

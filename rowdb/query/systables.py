@@ -1,0 +1,201 @@
+"""System tables: rowdb_log, rowdb_branches, rowdb_tags, rowdb_status, and per user table
+diff_<t> and history_<t>, as (column names and types, rows).
+
+Where: version-control layer; the query layer's FROM clause asks `virtual_table(name)` for
+names it does not find among the user's tables and scans the rows these functions produce.
+diff_<t> accepts the pair (from_commit, to_commit) pushed down from the WHERE clause and then
+computes one tree diff between the two roots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from rowdb.errors import UndefinedTableError
+from rowdb.storage.diff import diff
+from rowdb.query.types import BOOL, TEXT, TIMESTAMPTZ, parse_type_name
+from rowdb.query.rowcodec import codec_for
+from rowdb.vc import repo
+from rowdb.vc.refs import ancestors, first_parent_history, read_commit, resolve_commit
+from rowdb.vc.rootvalue import load_root
+
+
+@dataclass
+class VirtualTable:
+    name: str
+    columns: list[tuple[str, object]]   # (name, SqlType)
+    rows: Callable                      # rows(store, branch, pushed: dict) -> iterator
+    pushable: tuple[str, ...] = ()      # columns whose `= constant` the scan can use
+
+
+def virtual_table(name: str, tables: dict) -> VirtualTable | None:
+    fixed = _FIXED.get(name)
+    if fixed is not None:
+        return fixed()
+    for prefix, build in (("diff_", _diff_table), ("history_", _history_table)):
+        if name.startswith(prefix):
+            table = tables.get(name[len(prefix):])
+            if table is None:
+                raise UndefinedTableError(f'relation "{name}" does not exist',
+                                          detail=f'no table "{name[len(prefix):]}"')
+            return build(table)
+    return None
+
+
+def _hex(digest: bytes | None) -> str | None:
+    return digest.hex() if digest else None
+
+
+def _log() -> VirtualTable:
+    def rows(store, branch, pushed):
+        head = store.chunks.get_ref(f"heads/{branch}")
+        for commit in ancestors(store, head):
+            yield (commit.digest.hex(), commit.author, commit.email, commit.date,
+                   commit.message, ",".join(p.hex() for p in commit.parents))
+    return VirtualTable("rowdb_log", [("commit_hash", TEXT), ("committer", TEXT),
+                                      ("email", TEXT), ("date", TIMESTAMPTZ),
+                                      ("message", TEXT), ("parents", TEXT)], rows)
+
+
+def _branches() -> VirtualTable:
+    def rows(store, branch, pushed):
+        for ref, digest in sorted(store.chunks.refs("heads/").items()):
+            commit = read_commit(store, digest)
+            yield (ref[len("heads/"):], digest.hex(), commit.author, commit.email,
+                   commit.date, commit.message)
+    return VirtualTable("rowdb_branches", [
+        ("name", TEXT), ("hash", TEXT), ("latest_committer", TEXT),
+        ("latest_committer_email", TEXT), ("latest_commit_date", TIMESTAMPTZ),
+        ("latest_commit_message", TEXT)], rows)
+
+
+def _tags() -> VirtualTable:
+    def rows(store, branch, pushed):
+        for ref, digest in sorted(store.chunks.refs("tags/").items()):
+            commit = read_commit(store, digest)
+            yield (ref[len("tags/"):], digest.hex(), commit.author, commit.date,
+                   commit.message)
+    return VirtualTable("rowdb_tags", [("tag_name", TEXT), ("tag_hash", TEXT),
+                                       ("tagger", TEXT), ("date", TIMESTAMPTZ),
+                                       ("message", TEXT)], rows)
+
+
+def _status() -> VirtualTable:
+    def rows(store, branch, pushed):
+        _, head, staged, working = repo.roots(store, branch)
+        yield from repo.table_status(head, staged, working)
+    return VirtualTable("rowdb_status", [("table_name", TEXT), ("staged", BOOL),
+                                         ("status", TEXT)], rows)
+
+
+_FIXED = {"rowdb_log": _log, "rowdb_branches": _branches, "rowdb_tags": _tags,
+          "rowdb_status": _status}
+
+
+def revision_root(store, branch: str, revision: str):
+    """(label, commit date or None, root value) of a revision; WORKING/STAGED included."""
+    word = revision.strip().upper()
+    if word in ("WORKING", "STAGED"):
+        _, _, staged, working = repo.roots(store, branch)
+        return word, None, working if word == "WORKING" else staged
+    digest = resolve_commit(store, revision, branch)
+    commit = read_commit(store, digest)
+    return digest.hex(), commit.date, load_root(store, commit.root)
+
+
+def _diff_table(table) -> VirtualTable:
+    names = [c.name for c in table.columns]
+    types = [parse_type_name(c.type) for c in table.columns]
+    columns = [(f"to_{n}", t) for n, t in zip(names, types)] + \
+        [("to_commit", TEXT), ("to_commit_date", TIMESTAMPTZ)] + \
+        [(f"from_{n}", t) for n, t in zip(names, types)] + \
+        [("from_commit", TEXT), ("from_commit_date", TIMESTAMPTZ), ("diff_type", TEXT)]
+
+    def rows(store, branch, pushed):
+        source, target = pushed.get("from_commit"), pushed.get("to_commit")
+        if source is not None and target is not None:
+            yield from table_diff_rows(store, branch, table.name, source, target)
+            return
+        yield from _diff_history(store, branch, table.name)
+    return VirtualTable(f"diff_{table.name}", columns, rows, ("from_commit", "to_commit"))
+
+
+def table_diff_rows(store, branch: str, name: str, source: str, target: str) -> Iterator:
+    """diff_<t> rows between two revisions: one tree diff, O(rows that differ)."""
+    _, from_date, from_root = revision_root(store, branch, source)
+    _, to_date, to_root = revision_root(store, branch, target)
+    # rows carry the revisions as the query gave them, so its filter on them still holds
+    yield from _rows_between(store, name, from_root, to_root, source, from_date, target,
+                             to_date)
+
+
+def _rows_between(store, name, from_root, to_root, from_label, from_date, to_label,
+                  to_date) -> Iterator:
+    before, after = from_root.tables.get(name), to_root.tables.get(name)
+    if before is None and after is None:
+        return
+    shape = after or before
+    width = len(shape.columns)
+    empty = (None,) * width
+    old_codec = codec_for(before) if before else None
+    new_codec = codec_for(after) if after else None
+    old_data = before.data if before else _empty_root(store)
+    new_data = after.data if after else _empty_root(store)
+    for key, old, new in diff(store, old_data, new_data):
+        old_row = _fit(old_codec.decode_one(old), shape, before) if old is not None else empty
+        new_row = _fit(new_codec.decode_one(new), shape, after) if new is not None else empty
+        kind = "added" if old is None else "removed" if new is None else "modified"
+        if kind == "modified" and old_row == new_row:
+            continue
+        yield new_row + (to_label, to_date) + old_row + (from_label, from_date, kind)
+
+
+def _fit(row: tuple, shape, table) -> tuple:
+    """A row laid out in `shape`'s columns (schemas may differ between versions)."""
+    if table is shape:
+        return row
+    by_name = {c.name: v for c, v in zip(table.columns, row)}
+    return tuple(by_name.get(c.name) for c in shape.columns)
+
+
+def _empty_root(store) -> bytes:
+    from rowdb.storage.node import EMPTY
+    return EMPTY.digest
+
+
+def _diff_history(store, branch: str, name: str) -> Iterator:
+    """Without a commit pair: the working set against HEAD, then each commit against its
+    first parent, newest first."""
+    head, head_root, _, working = repo.roots(store, branch)
+    head_commit = read_commit(store, head)
+    yield from _rows_between(store, name, head_root, working, head.hex(), head_commit.date,
+                             "WORKING", None)
+    for commit in first_parent_history(store, head):
+        if not commit.parents:
+            continue
+        parent = read_commit(store, commit.parents[0])
+        yield from _rows_between(store, name, load_root(store, parent.root),
+                                 load_root(store, commit.root), parent.digest.hex(),
+                                 parent.date, commit.digest.hex(), commit.date)
+
+
+def _history_table(table) -> VirtualTable:
+    names = [c.name for c in table.columns]
+    types = [parse_type_name(c.type) for c in table.columns]
+    columns = list(zip(names, types)) + [("commit_hash", TEXT), ("committer", TEXT),
+                                        ("commit_date", TIMESTAMPTZ)]
+
+    def rows(store, branch, pushed):
+        head = store.chunks.get_ref(f"heads/{branch}")
+        for commit in first_parent_history(store, head):
+            version = load_root(store, commit.root).tables.get(table.name)
+            if version is None:
+                continue
+            codec = codec_for(version)
+            label = (commit.digest.hex(), commit.author, commit.date)
+            from rowdb.storage import tree
+            for _, values in tree.scan_leaves(store, version.data):
+                for row in codec.decode_many(values):
+                    yield _fit(row, table, version) + label
+    return VirtualTable(f"history_{table.name}", columns, rows)
