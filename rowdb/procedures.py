@@ -14,7 +14,7 @@ import re
 from rowdb.errors import InvalidParameterValueError
 from rowdb.query.compile import register_procedures
 from rowdb.query.types import TIMESTAMPTZ, parse_text
-from rowdb.vc import repo
+from rowdb.vc import mergeops, repo
 from rowdb.vc.refs import resolve_commit
 
 PROCEDURES = {}
@@ -171,6 +171,67 @@ def rowdb_reset(context, *args) -> str:
     repo.reset(session.store, session.branch, mode, revision)
     session.reload(context)
     return "ok"
+
+
+@procedure("rowdb_merge")
+def rowdb_merge(context, *args) -> str:
+    flags, options, positional = _split_flags(args)
+    session = context.session
+    session.flush_working(context)
+    if "--abort" in flags:
+        mergeops.abort(session.store, session.branch)
+        session.reload(context)
+        return "aborted"
+    if not positional:
+        raise InvalidParameterValueError("rowdb_merge needs a branch or revision")
+    name, email = _author(options.get("--author"))
+    outcome = mergeops.merge(session.store, session.branch, positional[0],
+                             no_ff="--no-ff" in flags, squash="--squash" in flags,
+                             message=options.get("-m"), author=name, email=email)
+    session.reload(context)
+    if outcome.commit is not None and outcome.message != "Already up to date":
+        return outcome.commit.hex()
+    return outcome.message
+
+
+@procedure("rowdb_conflicts_resolve")
+def rowdb_conflicts_resolve(context, *args) -> str:
+    flags, _, positional = _split_flags(args)
+    session = context.session
+    session.flush_working(context)
+    side = "theirs" if "--theirs" in flags else "ours" if "--ours" in flags else None
+    if side is None or not positional:
+        raise InvalidParameterValueError(
+            "rowdb_conflicts_resolve needs --ours or --theirs and table names")
+    tables = list(mergeops.conflicts(session.store, session.branch)) \
+        if positional == ["."] else positional
+    mergeops.resolve(session.store, session.branch, side, tables)
+    session.reload(context)
+    return "ok"
+
+
+@procedure("rowdb_revert")
+def rowdb_revert(context, *args) -> str:
+    _, _, positional = _split_flags(args)
+    session = context.session
+    session.flush_working(context)
+    digest = b""
+    for revision in positional:
+        digest = mergeops.replay(session.store, session.branch, revision, invert=True)
+    session.reload(context)
+    return digest.hex()
+
+
+@procedure("rowdb_cherry_pick")
+def rowdb_cherry_pick(context, *args) -> str:
+    _, _, positional = _split_flags(args)
+    session = context.session
+    session.flush_working(context)
+    if not positional:
+        raise InvalidParameterValueError("rowdb_cherry_pick needs a revision")
+    digest = mergeops.replay(session.store, session.branch, positional[0], invert=False)
+    session.reload(context)
+    return digest.hex()
 
 
 @procedure("rowdb_hashof")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from rowdb.errors import UndefinedTableError
 from rowdb.storage.diff import diff
-from rowdb.query.types import BOOL, TEXT, TIMESTAMPTZ, parse_type_name
+from rowdb.query.types import BOOL, INT8, TEXT, TIMESTAMPTZ, parse_type_name
 from rowdb.query.rowcodec import codec_for
-from rowdb.vc import repo
+from rowdb.vc import mergeops, repo
 from rowdb.vc.refs import ancestors, first_parent_history, read_commit, resolve_commit
 from rowdb.vc.rootvalue import load_root
 
@@ -33,7 +33,8 @@ def virtual_table(name: str, tables: dict) -> VirtualTable | None:
     fixed = _FIXED.get(name)
     if fixed is not None:
         return fixed()
-    for prefix, build in (("diff_", _diff_table), ("history_", _history_table)):
+    for prefix, build in (("diff_", _diff_table), ("history_", _history_table),
+                          ("conflicts_", _conflicts_table)):
         if name.startswith(prefix):
             table = tables.get(name[len(prefix):])
             if table is None:
@@ -89,7 +90,14 @@ def _status() -> VirtualTable:
                                          ("status", TEXT)], rows)
 
 
-_FIXED = {"rowdb_log": _log, "rowdb_branches": _branches, "rowdb_tags": _tags,
+def _conflicts() -> VirtualTable:
+    def rows(store, branch, pushed):
+        for name, entries in sorted(mergeops.conflicts(store, branch).items()):
+            yield (name, len(entries))
+    return VirtualTable("rowdb_conflicts", [("table", TEXT), ("num_conflicts", INT8)], rows)
+
+
+_FIXED = {"rowdb_conflicts": _conflicts, "rowdb_log": _log, "rowdb_branches": _branches, "rowdb_tags": _tags,
           "rowdb_status": _status}
 
 
@@ -178,6 +186,29 @@ def _diff_history(store, branch: str, name: str) -> Iterator:
         yield from _rows_between(store, name, load_root(store, parent.root),
                                  load_root(store, commit.root), parent.digest.hex(),
                                  parent.date, commit.digest.hex(), commit.date)
+
+
+def _conflicts_table(table) -> VirtualTable:
+    names = [c.name for c in table.columns]
+    types = [parse_type_name(c.type) for c in table.columns]
+    columns = [(f"base_{n}", t) for n, t in zip(names, types)] + \
+        [(f"our_{n}", t) for n, t in zip(names, types)] + [("our_diff_type", TEXT)] + \
+        [(f"their_{n}", t) for n, t in zip(names, types)] + [("their_diff_type", TEXT)]
+    width = len(names)
+
+    def rows(store, branch, pushed):
+        entries = mergeops.conflicts(store, branch).get(table.name, [])
+        for _, base, ours, theirs in entries:
+            empty = (None,) * width
+            yield ((base or empty) + (ours or empty) + (_kind(base, ours),) +
+                   (theirs or empty) + (_kind(base, theirs),))
+    return VirtualTable(f"conflicts_{table.name}", columns, rows)
+
+
+def _kind(base, row) -> str:
+    if base is None:
+        return "added"
+    return "removed" if row is None else "modified"
 
 
 def _history_table(table) -> VirtualTable:

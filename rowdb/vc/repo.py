@@ -94,19 +94,25 @@ def commit(store, branch: str, message: str, *, author: str | None = None,
     """A version commit of the branch's staged root (of the working root with stage_all)."""
     if not message:
         raise InvalidParameterValueError("a commit needs a message (-m)")
+    from rowdb.vc.mergeops import require_no_conflicts, state_ref
+
+    their = require_no_conflicts(store, branch)
     head, head_root, staged, working = roots(store, branch)
     root = working if stage_all else staged
-    if root.digest == head_root.digest and not allow_empty:
+    if root.digest == head_root.digest and not allow_empty and their is None:
         raise NothingToCommitError("nothing to commit",
                                    hint="stage changes with rowdb_add or use -a/-A")
     name, mail = default_author()
-    parent = read_commit(store, head)
-    new = Commit(root.digest, (head,), author or name, email or mail,
-                 timestamp_us(date or _now()), message, parent.height + 1)
+    parents = (head,) if their is None else (head, their)
+    height = max(read_commit(store, p).height for p in parents) + 1
+    new = Commit(root.digest, parents, author or name, email or mail,
+                 timestamp_us(date or _now()), message, height)
     writer = store.writer()
     digest = writer.put_bytes(encode_commit(new))
-    writer.commit({head_ref(branch): digest, staged_ref(branch): root.digest},
-                  expect={head_ref(branch): head})
+    refs = {head_ref(branch): digest, staged_ref(branch): root.digest}
+    if their is not None:
+        refs[state_ref(branch)] = None
+    writer.commit(refs, expect={head_ref(branch): head})
     return digest
 
 
