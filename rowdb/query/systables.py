@@ -97,8 +97,8 @@ def _conflicts() -> VirtualTable:
     return VirtualTable("rowdb_conflicts", [("table", TEXT), ("num_conflicts", INT8)], rows)
 
 
-_FIXED = {"rowdb_conflicts": _conflicts, "rowdb_log": _log, "rowdb_branches": _branches, "rowdb_tags": _tags,
-          "rowdb_status": _status}
+_FIXED = {"rowdb_conflicts": _conflicts, "rowdb_log": _log, "rowdb_branches": _branches,
+          "rowdb_tags": _tags, "rowdb_status": _status}
 
 
 def revision_root(store, branch: str, revision: str):
