@@ -283,9 +283,20 @@ def _corrupt(data, reason: str) -> CorruptionError:
 
 
 def _ext_hook(code: int, payload: bytes):
+    if code == EXT_DATE:  # the common case first: one cached object per distinct date
+        found = _dates.get(payload)
+        if found is None:
+            found = _decode_date(payload)
+            if len(_dates) > 100_000:
+                _dates.clear()
+            _dates[payload] = found
+        return found
     if not 0 < code < len(_EXT_DECODERS):
         raise _corrupt(payload, f"unknown msgpack extension type {code}")
     return _EXT_DECODERS[code](payload)
+
+
+_dates: dict[bytes, datetime.date] = {}  # dates are immutable; tables repeat few of them
 
 
 def _decode_big_int(payload: bytes) -> int:
