@@ -315,6 +315,47 @@ class ChunkStore:
         with txn.cursor(db=self._chunks) as cursor:
             cursor.putmulti(locations)
 
+    def sweep(self, mark) -> tuple[int, int]:
+        """Garbage collection: `mark()` (called inside the write transaction, so no writer
+        in any process can commit meanwhile) returns the set of live hashes; every other
+        chunk is dropped, empty packs are deleted and mostly-dead packs rewritten.
+        Returns (chunks dropped, pack bytes reclaimed)."""
+        return self._transact(lambda: self._sweep_once(mark))
+
+    def _sweep_once(self, mark) -> tuple[int, int]:
+        with self.env.begin(write=True) as txn:
+            live = mark()
+            dropped, per_pack = 0, {}
+            dead_keys = []
+            for digest, loc in txn.cursor(db=self._chunks):
+                pack_id, offset, length = _location.unpack(loc)
+                entry = per_pack.setdefault(pack_id, [0, []])
+                if digest in live:
+                    entry[1].append((digest, offset, length))
+                else:
+                    dead_keys.append(digest)
+                    entry[0] += length
+            for digest in dead_keys:
+                txn.delete(digest, db=self._chunks)
+                dropped += 1
+            reclaimed = 0
+            fresh: list[tuple[bytes, bytes]] = []
+            for pack_id, (dead_bytes, keep) in per_pack.items():
+                if not dead_bytes:
+                    continue
+                key = _pack_id.pack(pack_id)
+                pack = txn.get(key, db=self._packs)
+                if pack is None:
+                    continue
+                if not keep or dead_bytes * 2 >= len(pack):
+                    fresh += [(d, bytes(pack[o:o + n])) for d, o, n in keep]
+                    reclaimed += len(pack) - sum(n for _, _, n in keep)
+                    txn.delete(key, db=self._packs)
+            for digest, _ in fresh:
+                txn.delete(digest, db=self._chunks)
+            self._put_packs(txn, fresh)
+            return dropped, reclaimed
+
     def _grow(self) -> None:
         size = self.env.info()["map_size"]
         if size >= limits.map_bytes_max:
