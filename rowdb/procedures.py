@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from rowdb.errors import InvalidParameterValueError
-from rowdb.query.compile import register_procedures
+from rowdb.query.namespace import register_procedures
 from rowdb.query.types import TIMESTAMPTZ, parse_text
 from rowdb.vc import mergeops, repo
 from rowdb.vc.refs import resolve_commit

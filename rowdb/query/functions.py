@@ -1,27 +1,37 @@
-"""Scalar SQL functions: name -> implementation, argument types and result type.
+"""Scalar SQL functions: the registry, PostgreSQL's overload resolution, and the math library.
 
-Where: query layer; compile.py looks functions up by name and argument types and calls the
+Where: query layer; compile.py asks `name_of` and `arguments_of` what a sqlglot call node
+means, `lookup` picks an overload once per call site, and the generated code calls the
 implementation per row. Strict functions (the default, as in PostgreSQL) are not called when
-an argument is NULL: the compiler guards them. Add a function with `@scalar(...)`.
+an argument is NULL: the compiler guards them. Add a function with `@scalar(...)`; math lives
+in mathfuncs.py, strings in strfuncs.py, dates and times in datefuncs.py and datefmt.py;
+importing this module registers them all.
+
+Overloads are resolved as PostgreSQL's func_select_candidate does, reduced to what rowdb's
+types need: candidates whose parameters every argument converts to implicitly, then the most
+exact matches, then the most preferred types where a conversion is needed, then (for
+untyped literals) string parameters, then preferred ones. So sqrt(2) is float8 and
+sqrt(2.0) numeric, round(5) float8, length('x') text, as in PostgreSQL.
+
+>>> from rowdb.query.types import INT4, NUMERIC
+>>> lookup("sqrt", [INT4]).returns, lookup("sqrt", [NUMERIC]).returns
+(SqlType(name='float8', precision=None, scale=None, length=None), \
+SqlType(name='numeric', precision=None, scale=None, length=None))
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from sqlglot import exp
 
-from rowdb.errors import InvalidParameterValueError, UndefinedFunctionError
-from rowdb.query import arith
-from rowdb.query.types import FLOAT8, INT4, INT8, NUMERIC, TEXT, UNKNOWN, SqlType
+from rowdb.errors import UndefinedFunctionError
+from rowdb.query.types import UNKNOWN, SqlType, implicit_castable
 
 AGGREGATE_NAMES = frozenset({"count", "sum", "avg", "min", "max", "string_agg", "array_agg",
                              "bool_and", "bool_or", "every"})
-
-SAME = "same"  # result type: the (first) argument's type
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,7 @@ class Function:
     name: str
     fn: Callable
     params: tuple  # SqlType per argument, or None for "any"; trailing ... for variadic
-    returns: object  # SqlType, SAME, or callable(arg codes) -> SqlType
+    returns: object  # SqlType, or callable(arg codes) -> SqlType
     strict: bool = True
     min_args: int | None = None
 
@@ -41,39 +51,65 @@ class Function:
         return [p if p is not None else UNKNOWN for p in params[:count]]
 
     def result(self, args) -> SqlType:
-        if self.returns is SAME:
-            return args[0].type if args[0].type != UNKNOWN else TEXT
         if callable(self.returns):
             return self.returns(args)
         return self.returns
+
+    def takes(self, count: int) -> bool:
+        variadic = bool(self.params) and self.params[-1] is Ellipsis
+        fixed = len(self.params) - 1 if variadic else len(self.params)
+        least = self.min_args if self.min_args is not None else fixed
+        return least <= count and (variadic or count <= fixed)
 
 
 _REGISTRY: dict[str, list[Function]] = {}
 
 
 def scalar(name: str, params: tuple, returns, strict: bool = True, min_args=None):
+    """Register the decorated function under each `|`-separated name."""
     def register(fn):
         for alias in name.split("|"):
             _REGISTRY.setdefault(alias, []).append(
                 Function(alias, fn, params, returns, strict, min_args))
+        _resolve.cache_clear()
         return fn
     return register
+
+
+# What a sqlglot node calls ------------------------------------------------------------------
+
+# sqlglot normalises some PostgreSQL calls into its own node types; their PostgreSQL names.
+_NAMES = {exp.StrPosition: "strpos", exp.TimeToStr: "to_char", exp.StrToDate: "to_date",
+          exp.StrToTime: "to_timestamp", exp.UnixToTime: "to_timestamp",
+          exp.TimestampTrunc: "date_trunc", exp.Hex: "to_hex", exp.Rand: "random",
+          exp.Uuid: "gen_random_uuid", exp.Extract: "extract", exp.DateFromParts: "make_date",
+          exp.TimeFromParts: "make_time", exp.TimestampFromParts: "make_timestamp",
+          exp.Length: "length", exp.Pow: "power", exp.Ceil: "ceil"}
+_TRIM_NAMES = {"LEADING": "ltrim", "TRAILING": "rtrim"}
+_FORMATTED = (exp.TimeToStr, exp.StrToDate, exp.StrToTime)
 
 
 def name_of(node: exp.Func) -> str:
     if isinstance(node, exp.Anonymous):
         return node.name.lower()
-    return node.sql_name().lower()
+    if isinstance(node, exp.Trim):
+        return _TRIM_NAMES.get(str(node.args.get("position") or "").upper(), "btrim")
+    if isinstance(node, exp.Pad):
+        return "lpad" if node.args.get("is_left") else "rpad"
+    name = _NAMES.get(type(node))
+    return name if name is not None else node.sql_name().lower()
 
 
 def arguments_of(node: exp.Func) -> list[exp.Expression]:
+    """The argument expressions in PostgreSQL's order."""
     if isinstance(node, exp.Anonymous):
         return list(node.expressions)
+    special = _SPECIAL_ARGUMENTS.get(type(node))
+    if special is not None:
+        return special(node)
     out = []
     for key in node.arg_types:
         value = node.args.get(key)
-        if value is None:
-            continue
         if isinstance(value, list):
             out.extend(value)
         elif isinstance(value, exp.Expression):
@@ -81,217 +117,109 @@ def arguments_of(node: exp.Func) -> list[exp.Expression]:
     return out
 
 
+def _given(node: exp.Expression, *keys: str) -> list[exp.Expression]:
+    return [node.args[key] for key in keys if isinstance(node.args.get(key), exp.Expression)]
+
+
+def _postgres_format(node: exp.Expression) -> list[exp.Expression]:
+    """sqlglot rewrote a literal to_char/to_date template as strftime; spell it back."""
+    pattern = node.args.get("format")
+    if isinstance(pattern, exp.Literal) and pattern.is_string:
+        from rowdb.query.datefmt import template_from_strftime
+        pattern = exp.Literal.string(template_from_strftime(pattern.this))
+    return [node.this] + ([pattern] if pattern is not None else [])
+
+
+def _unit_first(node: exp.Expression) -> list[exp.Expression]:
+    """extract(field FROM x), date_trunc('field', x): the field as a lower-case string."""
+    unit = node.this if isinstance(node, exp.Extract) else node.args.get("unit")
+    value = node.expression if isinstance(node, exp.Extract) else node.this
+    if isinstance(unit, (exp.Var, exp.Literal, exp.Column, exp.Identifier)):
+        unit = exp.Literal.string(unit.name.lower())
+    return [unit, value] + _given(node, "zone")
+
+
+def _log(node: exp.Expression) -> list[exp.Expression]:
+    """sqlglot reads log10(x) as log(10, x); its made-up 10 has no source position."""
+    base, value = node.this, node.expression
+    if value is None:
+        return [base]
+    if isinstance(base, exp.Literal) and base.this == "10" and "line" not in base.meta:
+        return [value]
+    return [base, value]
+
+
+def _regexp_replace(node: exp.Expression) -> list[exp.Expression]:
+    flags = node.args.get("modifiers") or node.args.get("position")
+    return _given(node, "this", "expression", "replacement") + ([flags] if flags else [])
+
+
+_SPECIAL_ARGUMENTS = {
+    exp.Trim: lambda node: _given(node, "this", "expression"),
+    exp.Initcap: lambda node: [node.this],          # sqlglot adds a delimiter list
+    exp.Pad: lambda node: _given(node, "this", "expression", "fill_pattern"),
+    exp.TimeToStr: _postgres_format, exp.StrToDate: _postgres_format,
+    exp.StrToTime: _postgres_format,
+    exp.UnixToTime: lambda node: [node.this],
+    exp.TimestampTrunc: _unit_first, exp.Extract: _unit_first,
+    exp.RegexpReplace: _regexp_replace, exp.Log: _log,
+    exp.Substring: lambda node: _given(node, "this", "start", "length"),
+    exp.Length: lambda node: [node.this],
+    exp.Chr: lambda node: list(node.expressions),
+    exp.Concat: lambda node: list(node.expressions),
+    exp.ConcatWs: lambda node: list(node.expressions),
+    exp.Round: lambda node: _given(node, "this", "decimals"),
+    exp.Trunc: lambda node: _given(node, "this", "decimals"),
+    exp.Ceil: lambda node: [node.this], exp.Floor: lambda node: [node.this],
+    exp.Hex: lambda node: [node.this],
+    exp.SplitPart: lambda node: _given(node, "this", "delimiter", "part_index"),
+    exp.Left: lambda node: _given(node, "this", "expression"),
+    exp.Right: lambda node: _given(node, "this", "expression"),
+    exp.Rand: lambda node: _given(node, "this"),
+    exp.Uuid: lambda node: [],
+}
+
+
+# Overload resolution ------------------------------------------------------------------------
+
+@lru_cache(maxsize=4096)
+def _resolve(name: str, arg_types: tuple) -> Function:
+    count = len(arg_types)
+    candidates = [fn for fn in _REGISTRY.get(name, ()) if fn.takes(count)
+                  and all(_converts(a, p) for a, p in zip(arg_types, fn.arg_types(count)))]
+    if not candidates:
+        shown = ", ".join(t.base_name for t in arg_types)
+        raise UndefinedFunctionError(f"function {name}({shown}) does not exist",
+                                     hint="No function matches the given name and argument "
+                                          "types. You might need to add explicit type casts.")
+    return max(candidates, key=lambda fn: _score(fn.arg_types(count), arg_types))
+
+
 def lookup(name: str, arg_types: list[SqlType]) -> Function:
-    candidates = _REGISTRY.get(name, [])
-    for fn in candidates:
-        params = fn.params
-        variadic = params and params[-1] is Ellipsis
-        fixed = len(params) - 1 if variadic else len(params)
-        least = fn.min_args if fn.min_args is not None else fixed
-        if least <= len(arg_types) <= (10**6 if variadic else fixed):
-            if _accepts(fn.arg_types(len(arg_types)), arg_types):
-                return fn
-    shown = ", ".join(str(t) for t in arg_types)
-    raise UndefinedFunctionError(f"function {name}({shown}) does not exist",
-                                 hint="No function matches the given name and argument "
-                                      "types. You might need to add explicit type casts.")
+    """The overload of `name` PostgreSQL would call for these argument types (42883 if none)."""
+    return _resolve(name, tuple(t.without_modifiers() for t in arg_types))
 
 
-def _accepts(params: list, args: list[SqlType]) -> bool:
+
+def _converts(arg: SqlType, param: SqlType) -> bool:
+    return (param == UNKNOWN or arg == UNKNOWN or arg.name == param.name
+            or implicit_castable(arg, param))
+
+
+def _score(params: list, args: tuple) -> tuple[int, int, int, int]:
+    exact = preferred = unknown_string = unknown_preferred = 0
     for param, arg in zip(params, args):
-        if param == UNKNOWN or arg == UNKNOWN:
+        if param == UNKNOWN:
             continue
-        if param.category != arg.category:
-            return False
-    return True
-
-
-def _numeric_result(args) -> SqlType:
-    kinds = {a.type.name for a in args}
-    if kinds & {"float4", "float8"}:
-        return FLOAT8
-    if "numeric" in kinds:
-        return NUMERIC
-    return args[0].type
-
-
-# Math ---------------------------------------------------------------------------------------
-
-@scalar("abs", (None,), SAME)
-def _abs(v):
-    return abs(v)
-
-
-@scalar("sign", (None,), _numeric_result)
-def _sign(v):
-    return type(v)((v > 0) - (v < 0))
-
-
-@scalar("ceil|ceiling", (None,), _numeric_result)
-def _ceil(v):
-    if isinstance(v, float):
-        return float(math.ceil(v))
-    return type(v)(math.ceil(v))
-
-
-@scalar("floor", (None,), _numeric_result)
-def _floor(v):
-    if isinstance(v, float):
-        return float(math.floor(v))
-    return type(v)(math.floor(v))
-
-
-def _round_result(args):
-    return FLOAT8 if args[0].type.name in ("float4", "float8") else NUMERIC
-
-
-@scalar("round", (None, INT4), _round_result, min_args=1)
-def _round(v, digits=0):
-    if isinstance(v, float):
-        return float(round(v, digits)) if digits else float(round(v))  # half to even (rint)
-    q = Decimal(1).scaleb(-digits)
-    return Decimal(v).quantize(q, rounding=ROUND_HALF_UP)
-
-
-@scalar("trunc", (None, INT4), _round_result, min_args=1)
-def _trunc(v, digits=0):
-    if isinstance(v, float):
-        return float(math.trunc(v))
-    return Decimal(v).scaleb(digits).to_integral_value(rounding="ROUND_DOWN").scaleb(-digits)
-
-
-@scalar("sqrt", (FLOAT8,), FLOAT8)
-def _sqrt(v):
-    if v < 0:
-        raise InvalidParameterValueError("cannot take square root of a negative number")
-    return math.sqrt(v)
-
-
-@scalar("power|pow", (FLOAT8, FLOAT8), FLOAT8)
-def _power(a, b):
-    from rowdb.query.runtime import power
-    return power(a, b)
-
-
-@scalar("mod", (None, None), _numeric_result)
-def _mod(a, b):
-    if isinstance(a, int) and isinstance(b, int):
-        return arith.int_mod(a, b)
-    return arith.numeric_mod(Decimal(a), Decimal(b))
-
-
-@scalar("ln", (FLOAT8,), FLOAT8)
-def _ln(v):
-    if v <= 0:
-        raise InvalidParameterValueError("cannot take logarithm of a non-positive number")
-    return math.log(v)
-
-
-@scalar("exp", (FLOAT8,), FLOAT8)
-def _exp(v):
-    return math.exp(v)
-
-
-@scalar("pi", (), FLOAT8)
-def _pi():
-    return math.pi
-
-
-# Strings ------------------------------------------------------------------------------------
-
-@scalar("length|char_length|character_length", (TEXT,), INT4)
-def _length(s):
-    return len(s)
-
-
-@scalar("octet_length", (TEXT,), INT4)
-def _octet_length(s):
-    return len(s.encode())
-
-
-@scalar("lower", (TEXT,), TEXT)
-def _lower(s):
-    return s.lower()
-
-
-@scalar("upper", (TEXT,), TEXT)
-def _upper(s):
-    return s.upper()
-
-
-@scalar("substring|substr", (TEXT, INT4, INT4), TEXT, min_args=2)
-def _substring(s, start, count=None):
-    if count is not None and count < 0:
-        raise InvalidParameterValueError("negative substring length not allowed")
-    begin = start - 1
-    end = None if count is None else begin + count
-    begin = max(begin, 0)
-    if end is not None and end <= begin:
-        return ""
-    return s[begin:end]
-
-
-@scalar("replace", (TEXT, TEXT, TEXT), TEXT)
-def _replace(s, old, new):
-    return s.replace(old, new) if old else s
-
-
-@scalar("strpos", (TEXT, TEXT), INT4)
-def _strpos(s, sub):
-    return s.find(sub) + 1
-
-
-@scalar("left", (TEXT, INT4), TEXT)
-def _left(s, n):
-    return s[:n] if n >= 0 else s[:n]
-
-
-@scalar("right", (TEXT, INT4), TEXT)
-def _right(s, n):
-    return s[-n:] if n > 0 else s[-n:] if n < 0 else ""
-
-
-@scalar("repeat", (TEXT, INT4), TEXT)
-def _repeat(s, n):
-    return s * max(n, 0)
-
-
-@scalar("reverse", (TEXT,), TEXT)
-def _reverse(s):
-    return s[::-1]
-
-
-@scalar("btrim|trim", (TEXT, TEXT), TEXT, min_args=1)
-def _btrim(s, chars=" "):
-    return s.strip(chars)
-
-
-@scalar("ltrim", (TEXT, TEXT), TEXT, min_args=1)
-def _ltrim(s, chars=" "):
-    return s.lstrip(chars)
-
-
-@scalar("rtrim", (TEXT, TEXT), TEXT, min_args=1)
-def _rtrim(s, chars=" "):
-    return s.rstrip(chars)
-
-
-@scalar("concat", (None, ...), TEXT, strict=False, min_args=1)
-def _concat(*values):
-    from rowdb.query.textio import format_value  # noqa: F401 - formats non-text values
-    return "".join(_text(v) for v in values if v is not None)
-
-
-def _text(value) -> str:
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return str(value)
-
-
-@scalar("md5", (TEXT,), TEXT)
-def _md5(s):
-    import hashlib
-    return hashlib.md5(s.encode()).hexdigest()
-
-
-INT8  # re-exported for callers that want the common types at hand
+        if arg == UNKNOWN:
+            unknown_string += param.category == "S"
+            unknown_preferred += param.preferred
+        elif arg.name == param.name:
+            exact += 1
+        else:
+            preferred += param.preferred
+    return exact, preferred, unknown_string, unknown_preferred
+
+
+# The libraries register themselves on import.
+from rowdb.query import datefmt, datefuncs, mathfuncs, strfuncs  # noqa: F401 - registration
