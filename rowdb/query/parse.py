@@ -23,6 +23,10 @@ from sqlglot.tokens import TokenType
 from rowdb.errors import SyntaxError as SqlSyntaxError
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
+# sqlglot splits INTERVAL '2 days' into a number and a unit, and would read only the first
+# field of INTERVAL '1 day 02:00:00'; a whole-string match keeps multi-field literals as
+# they are, for PostgreSQL's interval input to read.
+exp.INTERVAL_STRING_RE = re.compile(r"\A\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]+)\s*\Z")
 
 _TRANSACTION = re.compile(
     r"^\s*(begin|start\s+transaction|commit|end|rollback|abort)"

@@ -371,6 +371,12 @@ _PARSERS = {
     "uuid": parse_uuid,
 }
 
+def _datetime_sql():
+    """datetime_sql.py knows intervals with months (it imports this module: import late)."""
+    from rowdb.query import datetime_sql
+    return datetime_sql
+
+
 _FORMATTERS = {
     "int2": str, "int4": str, "int8": str,
     "numeric": format_numeric,
@@ -382,7 +388,7 @@ _FORMATTERS = {
     "time": datetimes.format_time,
     "timestamp": datetimes.format_timestamp,
     "timestamptz": datetimes.format_timestamptz,
-    "interval": intervals.format_interval,
+    "interval": lambda value: _datetime_sql().format_interval(value),
     "bytea": format_bytea,
     "uuid": str,
 }
