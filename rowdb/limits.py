@@ -24,4 +24,5 @@ compress_threads = 2              # Threads compressing staged chunks beside the
 zstd_level = -1                   # zstd fast level -1: ~0.70x on row data, 1.5x level 1 speed.
 
 # Caches.
+row_cache_bytes = 512 << 20       # Decoded rows of table leaves (estimated), for repeated scans.
 node_cache_bytes = 512 << 20      # Decoded prolly nodes (estimated at 3x their encoded bytes).

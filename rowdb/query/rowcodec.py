@@ -9,7 +9,12 @@ added are shorter and are completed with that column's `missing` value.
 
 from __future__ import annotations
 
+import threading
 from operator import itemgetter
+
+from cachetools import LRUCache
+
+from rowdb import limits
 
 from rowdb.storage.keys import encode_key
 from rowdb.storage.rows import decode_row, decode_rows, encode_row
@@ -24,6 +29,7 @@ class RowCodec:
         self.width = len(table.columns)
         self.keyless = table.keyless
         self.missing = tuple(c.missing for c in table.columns)
+        self.layout = (self.width, self.keyless, self.missing)
         key = table.primary_key
         if self.keyless:
             self._key_values = None
@@ -60,6 +66,22 @@ class RowCodec:
             return list(rows)
         return [row if len(row) == width else self._complete(row) for row in rows]
 
+    def leaf_rows(self, leaf) -> list[tuple]:
+        """All rows of a leaf of a keyed table, decoded once and then served from a
+        byte-sized LRU shared by the process (leaves are immutable, rows are tuples)."""
+        key = (leaf.digest, self.layout)
+        try:
+            return _leaf_rows[key]
+        except KeyError:
+            pass
+        rows = self.decode_many(leaf.values)
+        with _leaf_rows_lock:
+            try:
+                _leaf_rows[key] = rows
+            except ValueError:
+                pass
+        return rows
+
     def decode_one(self, value: bytes) -> tuple:
         row = decode_row(value)
         if self.keyless:
@@ -76,6 +98,12 @@ class RowCodec:
         return row[:self.width]
 
 
+def _rows_bytes(rows: list) -> int:
+    return 96 + len(rows) * (64 + 24 * (len(rows[0]) if rows else 0))
+
+
+_leaf_rows: LRUCache = LRUCache(maxsize=limits.row_cache_bytes, getsizeof=_rows_bytes)
+_leaf_rows_lock = threading.Lock()
 _codecs: dict[int, tuple[TableDef, RowCodec]] = {}
 
 

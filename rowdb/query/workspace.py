@@ -48,11 +48,19 @@ class TableView:
                      reverse: bool = False) -> Iterator[list[tuple]]:
         """Rows between key bounds, in key order, as lists (one per leaf when nothing is
         pending). Keyless tables repeat duplicated rows."""
-        decode = self.codec.decode_many
+        codec = self.codec
+        decode = codec.decode_many
         if not self.pending:
-            for _, values in tree.scan_leaves(self.workspace.store, self.root, low, high,
-                                              reverse):
-                yield decode(values)
+            store = self.workspace.store
+            if codec.keyless:
+                for _, values in tree.scan_leaves(store, self.root, low, high, reverse):
+                    yield decode(values)
+                return
+            for leaf, start, end in tree.leaf_ranges(store, self.root, low, high, reverse):
+                rows = codec.leaf_rows(leaf)
+                if start or end != len(rows):
+                    rows = rows[start:end]
+                yield rows[::-1] if reverse else rows
             return
         merged = self._merged(low, high, reverse)
         batch: list[bytes] = []

@@ -123,8 +123,22 @@ def scan_leaves(store, root: bytes, low: Bound | None = None, high: Bound | None
                 reverse: bool = False) -> Iterator[tuple[list[bytes], list[bytes]]]:
     """The entries between the bounds as (keys, values) lists, one pair per leaf, in key
     order (each list descending when `reverse`): per-row work stays in C for the caller."""
+    for leaf, start, end in leaf_ranges(store, root, low, high, reverse):
+        if start == 0 and end == len(leaf.keys):
+            keys, values = leaf.keys, leaf.values
+        else:
+            keys, values = leaf.keys[start:end], leaf.values[start:end]
+        if reverse:
+            keys, values = keys[::-1], values[::-1]
+        yield keys, values
+
+
+def leaf_ranges(store, root: bytes, low: Bound | None = None, high: Bound | None = None,
+                reverse: bool = False) -> Iterator[tuple[Node, int, int]]:
+    """(leaf, start, end) for each leaf holding entries between the bounds, in key order
+    (leaves in descending order when `reverse`); entries leaf.keys[start:end] qualify."""
     if reverse:
-        yield from _scan_backward(store, root, low, high)
+        yield from _ranges_backward(store, root, low, high)
         return
     path = _descend(store, root, low.key if low else None)
     leaf = path[-1][0]
@@ -137,19 +151,16 @@ def scan_leaves(store, root: bytes, low: Bound | None = None, high: Bound | None
         if high is not None and keys and keys[-1] >= high.key:
             end = (bisect_right if high.inclusive else bisect_left)(keys, high.key)
             if end > start:
-                yield keys[start:end], leaf.values[start:end]
+                yield leaf, start, end
             return
-        if start:
-            if start < len(keys):
-                yield keys[start:], leaf.values[start:]
-        elif keys:
-            yield keys, leaf.values
+        if start < len(keys):
+            yield leaf, start, len(keys)
         if not _step(store, path):
             return
         leaf, start = path[-1][0], 0
 
 
-def _scan_backward(store, root, low, high):
+def _ranges_backward(store, root, low, high):
     path = _last_path(store, root) if high is None else _descend(store, root, high.key)
     leaf = path[-1][0]
     if high is None:
@@ -161,10 +172,10 @@ def _scan_backward(store, root, low, high):
         if low is not None and keys and keys[0] <= low.key:
             start = (bisect_left if low.inclusive else bisect_right)(keys, low.key)
             if end > start:
-                yield keys[start:end][::-1], leaf.values[start:end][::-1]
+                yield leaf, start, end
             return
         if end:
-            yield keys[:end][::-1], leaf.values[:end][::-1]
+            yield leaf, 0, end
         if not _step(store, path, forward=False):
             return
         leaf = path[-1][0]
