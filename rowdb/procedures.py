@@ -137,11 +137,8 @@ def rowdb_checkout(context, *args) -> str:
         return "ok"
     if not positional:
         raise InvalidParameterValueError("rowdb_checkout needs a branch name")
-    target = positional[0]
-    if session.store.chunks.get_ref(f"heads/{target}") is not None:
-        session.switch_branch(target)
-        return "ok"
-    raise InvalidParameterValueError(f'branch "{target}" not found')
+    session.switch_branch(positional[0])  # UnknownRefError (42704) when there is none
+    return "ok"
 
 
 @procedure("rowdb_tag")
@@ -164,11 +161,13 @@ def rowdb_reset(context, *args) -> str:
     session = context.session
     session.flush_working(context)
     mode = "hard" if "--hard" in flags else "soft" if "--soft" in flags else "mixed"
-    tables = [p for p in positional if p.upper() not in ("HEAD",)] if mode == "mixed" else []
-    revision = positional[0] if positional and mode != "mixed" else None
-    if mode == "mixed" and tables:
-        raise InvalidParameterValueError("resetting single tables is not supported yet")
-    repo.reset(session.store, session.branch, mode, revision)
+    store, branch = session.store, session.branch
+    _, _, staged, working = repo.roots(store, branch)
+    tables = [p for p in positional if p in staged.tables or p in working.tables]
+    if mode == "mixed" and tables and len(tables) == len(positional):
+        repo.unstage(store, branch, tables)
+    else:
+        repo.reset(store, branch, mode, positional[0] if positional else None)
     session.reload(context)
     return "ok"
 

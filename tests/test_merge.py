@@ -149,3 +149,13 @@ def test_merge_unknown_branch_is_a_clear_error(db):
     with pytest.raises(rowdb.Error) as err:
         db("SELECT rowdb_merge('nope')")
     assert err.value.sqlstate == "42704"
+
+
+def test_commit_after_resolving_records_the_merge_result(db):
+    db("SELECT rowdb_branch('feature')")
+    on_branch(db, "feature", "UPDATE t SET a = 7 WHERE id = 1", "INSERT INTO t VALUES (9, 9, 9)")
+    on_branch(db, "main", "UPDATE t SET a = 8 WHERE id = 1")
+    db("SELECT rowdb_merge('feature')")
+    db("SELECT rowdb_conflicts_resolve('--ours', 't')")
+    db("SELECT rowdb_commit('-m', 'merge without -a')")
+    assert db("SELECT id, a FROM t AS OF 'HEAD' ORDER BY id") == [(1, 8), (2, 0), (3, 0), (9, 9)]

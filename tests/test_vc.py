@@ -245,3 +245,29 @@ def test_diff_equals_set_difference_of_snapshots(tmp_path_factory, seed, steps):
         for key, to_v, from_v in rows:
             assert (to_v, from_v) == (new.get(key), old.get(key))
     connection.close()
+
+
+def test_diff_of_a_table_whose_columns_changed_since(db):
+    db("CREATE TABLE t (id int PRIMARY KEY, a int)")
+    db("INSERT INTO t VALUES (1, 1)")
+    db("SELECT rowdb_commit('-Am', 'one')")
+    db("UPDATE t SET a = 2")
+    db("SELECT rowdb_commit('-am', 'two')")
+    db("ALTER TABLE t ADD COLUMN w int")
+    rows = db("SELECT to_id, to_a, to_w, from_a, diff_type FROM diff_t "
+              "WHERE from_commit = 'HEAD~1' AND to_commit = 'HEAD'")
+    assert rows == [(1, 2, None, 1, "modified")]
+
+
+def test_checkout_of_a_missing_branch_is_42704(db):
+    with pytest.raises(rowdb.Error) as err:
+        db("SELECT rowdb_checkout('nope')")
+    assert err.value.sqlstate == "42704"
+
+
+def test_reset_unstages_a_table(db):
+    db("CREATE TABLE t (id int PRIMARY KEY)")
+    db("SELECT rowdb_add('t')")
+    assert db("SELECT staged FROM rowdb_status") == [(True,)]
+    db("SELECT rowdb_reset('t')")
+    assert db("SELECT staged FROM rowdb_status") == [(False,)]

@@ -123,27 +123,30 @@ def _diff_table(table) -> VirtualTable:
     def rows(store, branch, pushed):
         source, target = pushed.get("from_commit"), pushed.get("to_commit")
         if source is not None and target is not None:
-            yield from table_diff_rows(store, branch, table.name, source, target)
+            yield from table_diff_rows(store, branch, table.name, source, target, table)
             return
-        yield from _diff_history(store, branch, table.name)
+        yield from _diff_history(store, branch, table.name, table)
     return VirtualTable(f"diff_{table.name}", columns, rows, ("from_commit", "to_commit"))
 
 
-def table_diff_rows(store, branch: str, name: str, source: str, target: str) -> Iterator:
-    """diff_<t> rows between two revisions: one tree diff, O(rows that differ)."""
+def table_diff_rows(store, branch: str, name: str, source: str, target: str,
+                    layout=None) -> Iterator:
+    """diff_<t> rows between two revisions: one tree diff, O(rows that differ). Rows are
+    laid out in `layout`'s columns (the table as diff_<t> shows it; by default the newer
+    revision's)."""
     _, from_date, from_root = revision_root(store, branch, source)
     _, to_date, to_root = revision_root(store, branch, target)
     # rows carry the revisions as the query gave them, so its filter on them still holds
     yield from _rows_between(store, name, from_root, to_root, source, from_date, target,
-                             to_date)
+                             to_date, layout)
 
 
 def _rows_between(store, name, from_root, to_root, from_label, from_date, to_label,
-                  to_date) -> Iterator:
+                  to_date, layout=None) -> Iterator:
     before, after = from_root.tables.get(name), to_root.tables.get(name)
     if before is None and after is None:
         return
-    shape = after or before
+    shape = layout or after or before
     width = len(shape.columns)
     empty = (None,) * width
     old_codec = codec_for(before) if before else None
@@ -161,7 +164,7 @@ def _rows_between(store, name, from_root, to_root, from_label, from_date, to_lab
 
 def _fit(row: tuple, shape, table) -> tuple:
     """A row laid out in `shape`'s columns (schemas may differ between versions)."""
-    if table is shape:
+    if table is shape or table.columns == shape.columns:
         return row
     by_name = {c.name: v for c, v in zip(table.columns, row)}
     return tuple(by_name.get(c.name) for c in shape.columns)
@@ -172,20 +175,20 @@ def _empty_root(store) -> bytes:
     return EMPTY.digest
 
 
-def _diff_history(store, branch: str, name: str) -> Iterator:
+def _diff_history(store, branch: str, name: str, layout) -> Iterator:
     """Without a commit pair: the working set against HEAD, then each commit against its
     first parent, newest first."""
     head, head_root, _, working = repo.roots(store, branch)
     head_commit = read_commit(store, head)
     yield from _rows_between(store, name, head_root, working, head.hex(), head_commit.date,
-                             "WORKING", None)
+                             "WORKING", None, layout)
     for commit in first_parent_history(store, head):
         if not commit.parents:
             continue
         parent = read_commit(store, commit.parents[0])
         yield from _rows_between(store, name, load_root(store, parent.root),
                                  load_root(store, commit.root), parent.digest.hex(),
-                                 parent.date, commit.digest.hex(), commit.date)
+                                 parent.date, commit.digest.hex(), commit.date, layout)
 
 
 def _conflicts_table(table) -> VirtualTable:

@@ -88,6 +88,20 @@ def add(store, branch: str, tables: list[str] | None = None) -> None:
                   expect={staged_ref(branch): store.chunks.get_ref(staged_ref(branch))})
 
 
+def unstage(store, branch: str, tables: list[str]) -> None:
+    """rowdb_reset('t'): the staged version of `tables` goes back to HEAD's."""
+    head, head_root, staged, _ = roots(store, branch)
+    new_tables = dict(staged.tables)
+    for name in tables:
+        if name in head_root.tables:
+            new_tables[name] = head_root.tables[name]
+        else:
+            new_tables.pop(name, None)
+    writer = store.writer()
+    root = save_root(writer, new_tables)
+    writer.commit({staged_ref(branch): root.digest}, expect={head_ref(branch): head})
+
+
 def commit(store, branch: str, message: str, *, author: str | None = None,
            email: str | None = None, date: datetime.datetime | None = None,
            allow_empty: bool = False, stage_all: bool = False) -> bytes:
@@ -98,7 +112,8 @@ def commit(store, branch: str, message: str, *, author: str | None = None,
 
     their = require_no_conflicts(store, branch)
     head, head_root, staged, working = roots(store, branch)
-    root = working if stage_all else staged
+    # a merge in progress commits its result, which lives in the working set
+    root = working if stage_all or their is not None else staged
     if root.digest == head_root.digest and not allow_empty and their is None:
         raise NothingToCommitError("nothing to commit",
                                    hint="stage changes with rowdb_add or use -a/-A")
@@ -194,8 +209,8 @@ def delete_tag(store, name: str) -> None:
 
 
 def reset(store, branch: str, mode: str = "mixed", revision: str | None = None) -> None:
-    """--soft: staged := head; --hard: staged and working := the commit (moving the head
-    there when a revision is given); mixed (default): staged := head."""
+    """Move the branch head to a commit (HEAD by default) and reset the staged set to it,
+    as Dolt does for --soft and the default; --hard resets the working set too."""
     chunks = store.chunks
     head = chunks.get_ref(head_ref(branch))
     target = resolve_commit(store, revision, branch) if revision else head
