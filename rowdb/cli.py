@@ -15,6 +15,7 @@ import os
 import sys
 
 from rowdb import __version__
+from rowdb.cli_maintenance import cmd_fsck, cmd_gc
 from rowdb.cli_diff import cmd_diff, cmd_show
 from rowdb.cli_log import cmd_log
 from rowdb.cli_sql import cmd_sql
@@ -180,6 +181,8 @@ COMMANDS = {
     "cherry-pick": (cmd_cherry_pick, "apply a commit's changes as a new commit",
                     _args_revision),
     "sql": (cmd_sql, "run SQL and print the results", _args_sql),
+    "fsck": (cmd_fsck, "verify every chunk a ref reaches; report missing or corrupt ones"),
+    "gc": (cmd_gc, "drop chunks no ref or working set can reach"),
 }
 
 

@@ -423,3 +423,12 @@ def test_revert_and_cherry_pick(repo):
     assert out.startswith("[side ") and out.rstrip().endswith("add four")
     assert "(4 rows)" in sql("SELECT * FROM t", repo)
     assert 'revision "nope" not found' in fails("cherry-pick", "nope", cwd=repo)
+
+
+def test_gc_and_fsck(repo):
+    sql("UPDATE t SET name = name || 'x'", cwd=repo)
+    sql("UPDATE t SET name = name || 'y'", cwd=repo)  # the first update's version is garbage
+    out = run("gc", cwd=repo).stdout
+    assert "removed" in out and "unreachable chunks" in out
+    assert run("fsck", cwd=repo).stdout.startswith("ok: ")
+    assert "axy" in sql("SELECT name FROM t WHERE id = 1", cwd=repo)
