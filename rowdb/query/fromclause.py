@@ -132,8 +132,8 @@ class FromPlanner:
             residual = self._and_all(compiler, rest, "JOIN/ON")
             residual_fn = self.ns.function(residual.text) if residual else None
             if equi:
-                left_keys = self.ns.function(f"({', '.join(p[0] for p in equi)},)")
-                right_keys = self.ns.function(f"({', '.join(p[1] for p in equi)},)")
+                left_keys = self.ns.function(_batch_keys([p[0] for p in equi]), "rows, o")
+                right_keys = self.ns.function(_batch_keys([p[1] for p in equi]), "rows, o")
                 op = ops.HashJoin(left, right, left_keys, right_keys, residual_fn, join_kind,
                                   width_left, width_right)
             else:
@@ -210,6 +210,15 @@ def conjuncts(node) -> list:
     if isinstance(node, exp.Paren) and isinstance(node.this, exp.And):
         return conjuncts(node.this)
     return [node]
+
+
+def _batch_keys(texts: list[str]) -> str:
+    """A list comprehension giving each row's join key: the value itself for one column
+    (None when NULL), a tuple for several (None when any part is NULL: it matches nothing)."""
+    if len(texts) == 1:
+        return f"[{texts[0]} for r in rows]"
+    key = f"({', '.join(texts)},)"
+    return f"[(None if None in (k := {key}) else k) for r in rows]"
 
 
 def _field_column(field: Field) -> exp.Column:

@@ -365,13 +365,14 @@ class SetOp(Operator):
 
 
 class HashJoin(Operator):
-    """Equi-join: hash the right side on its key, probe with the left rows."""
+    """Equi-join: hash the right side's rows by key, probe with each batch of left rows.
+    Keys come from generated list comprehensions; NULL keys never match."""
 
     def __init__(self, left, right, left_keys, right_keys, residual, kind, width_left,
                  width_right):
         self.left = left
         self.right = right
-        self.left_keys = left_keys
+        self.left_keys = left_keys    # (rows, outer) -> keys
         self.right_keys = right_keys
         self.residual = residual
         self.kind = kind
@@ -379,42 +380,102 @@ class HashJoin(Operator):
         self.width_right = width_right
 
     def batches(self, outer):
-        table: dict[tuple, list] = {}
+        table: dict = {}
         right_rows = []
         for batch in self.right.batches(outer):
             right_rows.extend(batch)
-        right_key = self.right_keys
-        for index, row in enumerate(right_rows):
-            key = right_key(row, outer)
-            if None in key:
-                continue
-            table.setdefault(key, []).append(index)
-        matched = [False] * len(right_rows) if self.kind in ("right", "full") else None
-        left_pad = (None,) * self.width_left
+        if self.kind in ("right", "full"):
+            yield from self._outer_right(right_rows, outer)
+            return
+        right_keys = self.right_keys(right_rows, outer)
+        unique = dict(zip(right_keys, right_rows))  # built in C; right for unique keys
+        unique.pop(None, None)
+        if len(unique) == len(right_keys) - right_keys.count(None):
+            yield from self._probe_unique(unique, outer)
+            return
+        for key, row in zip(right_keys, right_rows):
+            if key is not None:
+                found = table.get(key)
+                if found is None:
+                    table[key] = [row]
+                else:
+                    found.append(row)
+        residual = self.residual
+        keep_left = self.kind == "left"
         right_pad = (None,) * self.width_right
-        left_key, residual = self.left_keys, self.residual
-        keep_left = self.kind in ("left", "full")
+        empty = ()
+        get = table.get
         for batch in self.left.batches(outer):
-            out = []
-            for row in batch:
-                hits = table.get(left_key(row, outer))
-                found = False
-                if hits:
-                    for index in hits:
-                        joined = row + right_rows[index]
+            keys = self.left_keys(batch, outer)
+            if residual is None and not keep_left:
+                out = [row + other for row, key in zip(batch, keys)
+                       for other in get(key, empty)]
+            else:
+                out = []
+                for row, key in zip(batch, keys):
+                    found = False
+                    for other in get(key, empty):
+                        joined = row + other
                         if residual is None or residual(joined, outer):
                             out.append(joined)
                             found = True
-                            if matched is not None:
-                                matched[index] = True
+                    if not found and keep_left:
+                        out.append(row + right_pad)
+            if out:
+                yield out
+
+    def _probe_unique(self, table: dict, outer):
+        """Inner and left joins against a side whose keys are unique (a key join)."""
+        get = table.get
+        residual = self.residual
+        keep_left = self.kind == "left"
+        right_pad = (None,) * self.width_right
+        for batch in self.left.batches(outer):
+            keys = self.left_keys(batch, outer)
+            if residual is None and not keep_left:
+                out = [row + other for row, key in zip(batch, keys)
+                       if (other := get(key)) is not None]
+            else:
+                out = []
+                for row, key in zip(batch, keys):
+                    other = get(key)
+                    if other is not None:
+                        joined = row + other
+                        if residual is None or residual(joined, outer):
+                            out.append(joined)
+                            continue
+                    if keep_left:
+                        out.append(row + right_pad)
+            if out:
+                yield out
+
+    def _outer_right(self, right_rows, outer):
+        """RIGHT and FULL joins: remember which right rows matched."""
+        table: dict = {}
+        for index, key in enumerate(self.right_keys(right_rows, outer)):
+            if key is not None:
+                table.setdefault(key, []).append(index)
+        matched = [False] * len(right_rows)
+        left_pad = (None,) * self.width_left
+        right_pad = (None,) * self.width_right
+        residual = self.residual
+        keep_left = self.kind == "full"
+        for batch in self.left.batches(outer):
+            out = []
+            for row, key in zip(batch, self.left_keys(batch, outer)):
+                found = False
+                for index in table.get(key, ()):
+                    joined = row + right_rows[index]
+                    if residual is None or residual(joined, outer):
+                        out.append(joined)
+                        found = matched[index] = True
                 if not found and keep_left:
                     out.append(row + right_pad)
             if out:
                 yield out
-        if matched is not None:
-            rest = [left_pad + r for r, hit in zip(right_rows, matched) if not hit]
-            if rest:
-                yield rest
+        rest = [left_pad + r for r, hit in zip(right_rows, matched) if not hit]
+        if rest:
+            yield rest
 
 
 class NestedLoopJoin(Operator):
