@@ -194,10 +194,21 @@ def _preview(v) -> str:
 
 def _default(v):
     """msgpack's hook for everything it does not pack natively (and ints beyond 64 bits)."""
+    if type(v) is datetime.date:  # the common case: one cached extension per date
+        found = _date_exts.get(v)
+        if found is None:
+            found = _encode_date(v)
+            if len(_date_exts) > 100_000:
+                _date_exts.clear()
+            _date_exts[v] = found
+        return found
     encoder = _EXT_ENCODERS.get(type(v))
     if encoder is None:
         encoder = _subclass_encoder(v)
     return encoder(v)
+
+
+_date_exts: dict = {}
 
 
 def _subclass_encoder(v):
