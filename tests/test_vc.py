@@ -271,3 +271,27 @@ def test_reset_unstages_a_table(db):
     assert db("SELECT staged FROM rowdb_status") == [(True,)]
     db("SELECT rowdb_reset('t')")
     assert db("SELECT staged FROM rowdb_status") == [(False,)]
+
+
+def test_diff_table_functions(db):
+    db("CREATE TABLE t (id int PRIMARY KEY, a int, b text)")
+    db("INSERT INTO t VALUES (1, 1, 'x'), (2, 2, 'y')")
+    db("SELECT rowdb_commit('-Am', 'one')")
+    db("UPDATE t SET a = 5, b = 'z' WHERE id = 1")
+    db("DELETE FROM t WHERE id = 2")
+    db("INSERT INTO t VALUES (3, 3, 'w')")
+    db("ALTER TABLE t ADD COLUMN c int")
+    db("SELECT rowdb_commit('-Am', 'two')")
+    rows = db("SELECT to_id, from_id, diff_type FROM rowdb_diff('t', 'HEAD~1', %s) "
+              "ORDER BY coalesce(to_id, from_id)", ("HEAD",))
+    assert rows == [(1, 1, "modified"), (None, 2, "removed"), (3, None, "added")]
+    assert db("SELECT * FROM rowdb_diff_stat('HEAD~1', 'HEAD')") == [("t", 1, 1, 1, 2, 2, 2)]
+    assert db("SELECT table_name FROM rowdb_diff_stat('HEAD~1', 'HEAD', 't')") == [("t",)]
+    schema = db("SELECT * FROM rowdb_schema_diff('HEAD~1', 'HEAD')")
+    assert schema[0][0] == "t" and "c integer" in schema[0][2] and "c integer" not in schema[0][1]
+    for sql, state in [("SELECT * FROM rowdb_diff('nope', 'HEAD~1', 'HEAD')", "42P01"),
+                       ("SELECT * FROM rowdb_diff_stat('HEAD~1', 'nope')", "42704"),
+                       ("SELECT * FROM rowdb_nothing('x')", "42883")]:
+        with pytest.raises(rowdb.Error) as err:
+            db(sql)
+        assert err.value.sqlstate == state, sql

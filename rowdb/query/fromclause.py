@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from rowdb.errors import (DuplicateTableError, NotSupportedError,
+from rowdb.errors import (DuplicateTableError, NotSupportedError, UndefinedFunctionError,
                           SyntaxError as SqlSyntaxError, UndefinedColumnError,
                           UndefinedTableError)
 from rowdb.query import operators as ops
 from rowdb.query.compile import Code, ExprCompiler
 from rowdb.query.scope import Field, Scope
-from rowdb.query.systables import virtual_table
-from rowdb.query.types import parse_type_name
+from rowdb.query.systables import table_function, virtual_table
+from rowdb.query.types import TEXT, parse_type_name
 
 
 class FromPlanner:
@@ -35,6 +35,8 @@ class FromPlanner:
         return source, scope
 
     def _relation(self, node, outer: Scope | None):
+        if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous):
+            return self._table_function(node, outer)
         if isinstance(node, exp.Table):
             name = node.name
             alias = node.alias or name
@@ -80,6 +82,21 @@ class FromPlanner:
             fields = [Field(n, alias, t) for n, t in zip(names, plan.types)]
             return ops.SubqueryScan(plan), Scope(fields, outer)
         raise NotSupportedError(f"unsupported FROM item: {node.sql('postgres')[:80]}")
+
+    def _table_function(self, node, outer):
+        """rowdb_diff(...), rowdb_diff_stat(...), rowdb_schema_diff(...) in FROM."""
+        call = node.this
+        name = call.name.lower()
+        compiler = ExprCompiler(self, Scope([], outer), self.ns)
+        codes = [compiler.coerce(compiler.compile(a), TEXT) for a in call.expressions]
+        constants = [c.value if c.const else None for c in codes]
+        virtual = table_function(name, constants, self.tables)
+        if virtual is None:
+            raise UndefinedFunctionError(f"function {name} does not exist")
+        scan = ops.VirtualScan(self.ns, virtual)
+        scan.arguments = self.ns.function(f"[{', '.join(c.text for c in codes)}]")
+        alias = node.alias or name
+        return scan, Scope([Field(n, alias, t) for n, t in virtual.columns], outer)
 
     def _as_of(self, node, alias: str, version, outer):
         """`t AS OF 'rev'` / `FOR SYSTEM_TIME AS OF TIMESTAMP '...'`: the table as that

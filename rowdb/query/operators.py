@@ -71,10 +71,13 @@ class VirtualScan(Operator):
         self.ns = ns
         self.table = table
         self.pushed: dict = {}
+        self.arguments = None  # table functions: (row, outer) -> argument values
 
     def batches(self, outer):
         context = self.ns["X"]
         pushed = {name: fn((), outer) for name, fn in self.pushed.items()}
+        if self.arguments is not None:
+            pushed["args"] = self.arguments((), outer)
         batch = []
         for row in self.table.rows(context.workspace.store, context.branch, pushed):
             batch.append(row)

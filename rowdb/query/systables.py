@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from rowdb.errors import UndefinedTableError
+from rowdb.errors import InvalidParameterValueError, UndefinedTableError
 from rowdb.storage.diff import diff
 from rowdb.query.types import BOOL, INT8, TEXT, TIMESTAMPTZ, parse_type_name
 from rowdb.query.rowcodec import codec_for
@@ -42,6 +42,101 @@ def virtual_table(name: str, tables: dict) -> VirtualTable | None:
                                           detail=f'no table "{name[len(prefix):]}"')
             return build(table)
     return None
+
+
+def table_function(name: str, constants: list, tables: dict) -> VirtualTable | None:
+    """rowdb_diff('t', from, to), rowdb_diff_stat(from, to [, 't']),
+    rowdb_schema_diff(from, to): their argument values arrive as pushed["args"]."""
+    if name == "rowdb_diff":
+        if len(constants) != 3 or not isinstance(constants[0], str):
+            raise InvalidParameterValueError(
+                "rowdb_diff needs a table name, a from revision and a to revision",
+                hint="the table name must be a constant (it decides the columns)")
+        table = tables.get(constants[0])
+        if table is None:
+            raise UndefinedTableError(f'table "{constants[0]}" does not exist')
+        shape = _diff_table(table)
+
+        def rows(store, branch, pushed):
+            _, source, target = pushed["args"]
+            yield from table_diff_rows(store, branch, table.name, source, target, table)
+        return VirtualTable(name, shape.columns, rows)
+    if name == "rowdb_diff_stat":
+        return VirtualTable(name, [("table_name", TEXT), ("rows_added", INT8),
+                                   ("rows_modified", INT8), ("rows_removed", INT8),
+                                   ("cells_modified", INT8), ("old_row_count", INT8),
+                                   ("new_row_count", INT8)], _diff_stat_rows)
+    if name == "rowdb_schema_diff":
+        return VirtualTable(name, [("table_name", TEXT), ("from_create_statement", TEXT),
+                                   ("to_create_statement", TEXT)], _schema_diff_rows)
+    return None
+
+
+def _diff_stat_rows(store, branch, pushed):
+    args = pushed["args"]
+    if len(args) not in (2, 3):
+        raise InvalidParameterValueError("rowdb_diff_stat needs from, to [, table]")
+    _, _, before = revision_root(store, branch, args[0])
+    _, _, after = revision_root(store, branch, args[1])
+    names = [args[2]] if len(args) == 3 else sorted(set(before.tables) | set(after.tables))
+    for name in names:
+        old, new = before.tables.get(name), after.tables.get(name)
+        if old is None and new is None:
+            raise UndefinedTableError(f'table "{name}" does not exist in either revision')
+        added = modified = removed = cells = 0
+        for row in _rows_between(store, name, before, after, "", None, "", None):
+            kind = row[-1]
+            if kind == "added":
+                added += 1
+            elif kind == "removed":
+                removed += 1
+            else:
+                modified += 1
+                width = (len(row) - 5) // 2
+                cells += sum(a != b for a, b in zip(row[:width], row[width + 2:2 * width + 2]))
+        yield (name, added, modified, removed, cells, _count(store, old), _count(store, new))
+
+
+def _count(store, table) -> int:
+    from rowdb.storage import tree
+    if table is None:
+        return 0
+    if table.keyless:
+        return sum(len(codec_for(table).decode_many(values))
+                   for _, values in tree.scan_leaves(store, table.data))
+    return tree.count(store, table.data)
+
+
+def _schema_diff_rows(store, branch, pushed):
+    args = pushed["args"]
+    if len(args) != 2:
+        raise InvalidParameterValueError("rowdb_schema_diff needs from and to revisions")
+    _, _, before = revision_root(store, branch, args[0])
+    _, _, after = revision_root(store, branch, args[1])
+    for name in sorted(set(before.tables) | set(after.tables)):
+        old, new = before.tables.get(name), after.tables.get(name)
+        old_sql = create_statement(old) if old else None
+        new_sql = create_statement(new) if new else None
+        if old_sql != new_sql:
+            yield (name, old_sql, new_sql)
+
+
+def create_statement(table) -> str:
+    """A CREATE TABLE statement for a table definition (for schema diffs)."""
+    parts = []
+    for column in table.columns:
+        text = f"{column.name} {column.type}"
+        if column.default is not None:
+            text += f" DEFAULT {column.default}"
+        if column.not_null and table.column_index(column.name) not in table.primary_key:
+            text += " NOT NULL"
+        parts.append(text)
+    if table.primary_key:
+        parts.append("PRIMARY KEY (" + ", ".join(table.columns[i].name
+                                                for i in table.primary_key) + ")")
+    for unique in table.unique:
+        parts.append("UNIQUE (" + ", ".join(table.columns[i].name for i in unique) + ")")
+    return f"CREATE TABLE {table.name} (" + ", ".join(parts) + ")"
 
 
 def _hex(digest: bytes | None) -> str | None:
