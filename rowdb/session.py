@@ -23,14 +23,14 @@ from sqlglot import exp
 from rowdb.errors import (InFailedTransactionError, InvalidParameterValueError,
                           InvalidSavepointError, NoActiveTransactionError, NotSupportedError,
                           RefConflictError, RowdbError, SerializationFailureError,
-                          UnknownRefError)
+                          UndefinedObjectError, UnknownRefError)
 from rowdb.query import ddl
 from rowdb.query.compile import ExprCompiler, Namespace
 from rowdb.query.dml import plan_dml
 from rowdb.query.parse import Statement, TransactionControl, number_placeholders, parse
 from rowdb.query.plan import Planner, QueryPlan
 from rowdb.query.scope import Scope
-from rowdb.query.types import (BOOL, BYTEA, DATE, FLOAT8, INT8, INTERVAL, NUMERIC,
+from rowdb.query.types import (BOOL, BYTEA, DATE, FLOAT8, INT8, INTERVAL, NUMERIC, TEXT,
                                TIME, TIMESTAMP, TIMESTAMPTZ, UNKNOWN, UUID, SqlType,
                                parse_type_name)
 from rowdb.query.workspace import Workspace
@@ -42,6 +42,16 @@ from rowdb.vc.rootvalue import load_root
 from rowdb.vc.txmerge import merge_roots
 
 AUTOCOMMIT_RETRIES = 20
+
+SETTINGS = {  # what SHOW answers (sessions are UTF-8, UTC, ISO dates, as PostgreSQL's defaults)
+    "server_version": "15.0", "server_version_num": "150000", "server_encoding": "UTF8",
+    "client_encoding": "UTF8", "timezone": "UTC", "datestyle": "ISO, MDY",
+    "intervalstyle": "postgres", "standard_conforming_strings": "on",
+    "search_path": '"$user", public', "transaction_isolation": "serializable",
+    "default_transaction_isolation": "serializable", "integer_datetimes": "on",
+    "is_superuser": "on", "application_name": "", "extra_float_digits": "1",
+    "max_identifier_length": "63", "lc_collate": "C", "lc_ctype": "C",
+}
 
 
 @dataclass
@@ -426,7 +436,12 @@ class Session:
         return planner.ns.function(code.text)((), ())
 
     def _command(self, statement: Statement) -> Result:
-        text = statement.text.strip().lower()
+        text = statement.text.strip().rstrip(";").lower()
         if text.startswith("set"):
             return Result(tag="SET")
+        if text.startswith("show "):
+            name = text[5:].strip().replace(" ", "_")
+            if name not in SETTINGS:
+                raise UndefinedObjectError(f'unrecognized configuration parameter "{name}"')
+            return Result([(name, TEXT)], [(SETTINGS[name],)], 1, "SHOW")
         raise NotSupportedError(f"unsupported statement: {statement.text.strip()[:60]}")

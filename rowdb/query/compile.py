@@ -167,6 +167,16 @@ class ExprCompiler:
             value = Decimal(value)
         return Code(self.ns.const(value), sql_type, False, True, value)
 
+    def _string(self, node) -> Code:
+        """E'...' (escapes already read by the parser) and $$...$$ strings."""
+        text = node.this
+        return Code(self.ns.const(text), UNKNOWN, False, True, text)
+
+    def _session_value(self, node) -> Code:
+        """version(), current_user, current_database(), current_schema()."""
+        value = SESSION_VALUES[type(node)]
+        return Code(self.ns.const(value), TEXT, False, True, value)
+
     def _null(self, node) -> Code:
         return Code("None", UNKNOWN, True, True, None)
 
@@ -532,7 +542,13 @@ class ExprCompiler:
         return Code(f"r[{index}]", self.grouped_types[index], True)
 
 
+SESSION_VALUES = {
+    exp.CurrentVersion: "PostgreSQL 15.0 (rowdb 0.1.0)", exp.CurrentUser: "rowdb",
+    exp.CurrentDatabase: "rowdb", exp.CurrentSchema: "public",
+}
 _DISPATCH = {
+    exp.ByteString: ExprCompiler._string, exp.RawString: ExprCompiler._string,
+    **{kind: ExprCompiler._session_value for kind in SESSION_VALUES},
     exp.Column: ExprCompiler._column, exp.Literal: ExprCompiler._literal,
     exp.Null: ExprCompiler._null, exp.Boolean: ExprCompiler._boolean,
     exp.Placeholder: ExprCompiler._placeholder, exp.Parameter: ExprCompiler._placeholder,

@@ -17,7 +17,7 @@ from rowdb.query import operators as ops
 from rowdb.query.compile import Code, ExprCompiler
 from rowdb.query.scope import Field, Scope
 from rowdb.query.systables import table_function, virtual_table
-from rowdb.query.types import TEXT, parse_type_name
+from rowdb.query.types import INT4, INT8, TEXT, parse_type_name
 
 
 class FromPlanner:
@@ -37,6 +37,9 @@ class FromPlanner:
     def _relation(self, node, outer: Scope | None):
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous):
             return self._table_function(node, outer)
+        if isinstance(node, exp.Table) and isinstance(
+                node.this, (exp.ExplodingGenerateSeries, exp.GenerateSeries)):
+            return self._generate_series(node, outer)
         if isinstance(node, exp.Table):
             name = node.name
             alias = node.alias or name
@@ -82,6 +85,23 @@ class FromPlanner:
             fields = [Field(n, alias, t) for n, t in zip(names, plan.types)]
             return ops.SubqueryScan(plan), Scope(fields, outer)
         raise NotSupportedError(f"unsupported FROM item: {node.sql('postgres')[:80]}")
+
+    def _generate_series(self, node, outer):
+        """generate_series(start, stop [, step]) over integers."""
+        call = node.this
+        compiler = ExprCompiler(self, Scope([], outer), self.ns)
+        parts = [call.args.get("start"), call.args.get("end"), call.args.get("step")]
+        codes = [compiler.compile(p) for p in parts if p is not None]
+        if any(c.type.category != "N" or c.type.name not in ("int2", "int4", "int8")
+               for c in codes if c.type.name != "unknown"):
+            raise NotSupportedError("generate_series is supported over integers only")
+        result = INT8 if any(c.type == INT8 for c in codes) else INT4
+        codes = [compiler.coerce(c, INT8) for c in codes]
+        scan = ops.Series(self.ns.function(f"[{', '.join(c.text for c in codes)}]"))
+        alias = node.alias or "generate_series"
+        columns = node.args["alias"].columns if node.args.get("alias") is not None else []
+        name = columns[0].name if columns else ("generate_series" if not node.alias else alias)
+        return scan, Scope([Field(name, alias, result, False)], outer)
 
     def _table_function(self, node, outer):
         """rowdb_diff(...), rowdb_diff_stat(...), rowdb_schema_diff(...) in FROM."""

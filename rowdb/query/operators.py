@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from rowdb.errors import InvalidRowCountInLimitError, InvalidRowCountInOffsetError
+from rowdb.errors import (InvalidParameterValueError, InvalidRowCountInLimitError,
+                          InvalidRowCountInOffsetError)
 
 
 class Operator:
@@ -86,6 +87,25 @@ class VirtualScan(Operator):
                 batch = []
         if batch:
             yield batch
+
+
+class Series(Operator):
+    """generate_series(start, stop [, step]) rows."""
+
+    def __init__(self, bounds):
+        self.bounds = bounds  # (row, outer) -> [start, stop, step?]
+
+    def batches(self, outer):
+        values = self.bounds((), outer)
+        if any(v is None for v in values):
+            return
+        start, stop = values[0], values[1]
+        step = values[2] if len(values) > 2 else 1
+        if step == 0:
+            raise InvalidParameterValueError("step size cannot equal zero")
+        numbers = range(start, stop + (1 if step > 0 else -1), step)
+        for first in range(0, len(numbers), 1024):
+            yield [(n,) for n in numbers[first:first + 1024]]
 
 
 class AsOfScan(Operator):

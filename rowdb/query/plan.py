@@ -98,7 +98,7 @@ class Planner(FromPlanner):
     # Queries ----------------------------------------------------------------------------
 
     def query(self, node: exp.Expression, outer: Scope | None = None) -> QueryPlan:
-        with_ = node.args.get("with")
+        with_ = node.args.get("with_") or node.args.get("with")
         if with_ is not None:
             self.ctes.append({})
             try:
