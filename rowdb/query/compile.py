@@ -339,8 +339,9 @@ class ExprCompiler:
         elif isinstance(inner, exp.Array):
             codes = [self._comparable(value, self.compile(e))[1] for e in inner.expressions]
             items = f"[{', '.join(c.text for c in codes)}]"
-        else:
-            raise NotSupportedError(f"unsupported {kind.upper()} operand")
+        else:  # a parameter or expression giving a list (a Python list or tuple)
+            array = self.compile(inner)
+            items = f"_as_list({array.text})"
         return Code(f"_quantified({value.text}, {items}, {op!r}, {kind!r})", BOOL, True)
 
     def _is(self, node: exp.Is) -> Code:

@@ -27,8 +27,8 @@ from functools import lru_cache
 
 from sqlglot import exp
 
-from rowdb.errors import UndefinedFunctionError
-from rowdb.query.types import UNKNOWN, SqlType, implicit_castable
+from rowdb.errors import InvalidParameterValueError, UndefinedFunctionError
+from rowdb.query.types import BYTEA, TEXT, UNKNOWN, SqlType, implicit_castable
 
 AGGREGATE_NAMES = frozenset({"count", "sum", "avg", "min", "max", "string_agg", "array_agg",
                              "bool_and", "bool_or", "every"})
@@ -223,3 +223,32 @@ def _score(params: list, args: tuple) -> tuple[int, int, int, int]:
 
 # The libraries register themselves on import.
 from rowdb.query import datefmt, datefuncs, mathfuncs, strfuncs  # noqa: F401 - registration
+
+
+@scalar("encode", (BYTEA, TEXT), TEXT)
+def _encode(data, form):
+    """encode(bytea, 'hex' | 'base64' | 'escape')."""
+    import base64
+    form = form.lower()
+    if form == "hex":
+        return data.hex()
+    if form == "base64":
+        return base64.b64encode(data).decode()
+    if form == "escape":
+        return "".join(chr(b) if 32 <= b < 127 and b != 92 else f"\\{b:03o}" for b in data)
+    raise InvalidParameterValueError(f'unrecognized encoding: "{form}"')
+
+
+@scalar("decode", (TEXT, TEXT), BYTEA)
+def _decode(text, form):
+    import base64
+    import binascii
+    form = form.lower()
+    try:
+        if form == "hex":
+            return bytes.fromhex(text)
+        if form == "base64":
+            return base64.b64decode(text, validate=False)
+    except (ValueError, binascii.Error) as exc:
+        raise InvalidParameterValueError(f"invalid {form} data: {exc}") from None
+    raise InvalidParameterValueError(f'unrecognized encoding: "{form}"')

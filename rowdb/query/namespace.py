@@ -63,3 +63,4 @@ def register_procedures(mapping: dict) -> None:
     PROCEDURES.update(mapping)
 
 RUNTIME["_TEXT"] = TEXT
+RUNTIME["_as_list"] = runtime.as_list

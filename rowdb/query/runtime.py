@@ -273,3 +273,12 @@ def _array_item(value, element_type) -> str:
     if text == "" or any(c in text for c in ' ,{}"\\') or text.upper() == "NULL":
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return text
+
+
+def as_list(value) -> list:
+    """The elements of an array operand (ANY/ALL); NULL is an empty array here."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise InvalidParameterValueError("ANY/ALL needs an array")
