@@ -22,8 +22,9 @@ from sqlglot import exp
 
 from rowdb.errors import (InFailedTransactionError, InvalidParameterValueError,
                           InvalidSavepointError, NoActiveTransactionError, NotSupportedError,
-                          RefConflictError, RowdbError, SerializationFailureError,
-                          UndefinedObjectError, UnknownRefError)
+                          InternalError, ProgramLimitExceededError, RefConflictError,
+                          RowdbError, SerializationFailureError, UndefinedObjectError,
+                          UnknownRefError)
 from rowdb.query import ddl
 from rowdb.query.compile import ExprCompiler, Namespace
 from rowdb.query.dml import plan_dml
@@ -79,6 +80,24 @@ class ExecContext:
         return self.session.branch
 
 
+def _adapt(params):
+    """Parameter values as rowdb holds them: ints beyond bigint become numeric; types with
+    no SQL meaning are refused (as psycopg does)."""
+    if not params:
+        return params
+    out = []
+    for value in params:
+        kind = type(value)
+        if kind is int and not -2**63 <= value < 2**63:
+            value = Decimal(value)
+        elif kind not in _ADAPTABLE and not isinstance(value, _ADAPTABLE):
+            raise InvalidParameterValueError(f"cannot adapt type '{kind.__name__}'",
+                                             hint="pass None, bool, int, float, Decimal, "
+                                                  "str, bytes, date/time, UUID or a list")
+        out.append(value)
+    return out
+
+
 def param_type(value) -> SqlType:
     kind = type(value)
     if kind is bool:
@@ -89,6 +108,8 @@ def param_type(value) -> SqlType:
         (TIMESTAMPTZ if value.tzinfo is not None else TIMESTAMP)
 
 
+_ADAPTABLE = (type(None), bool, int, float, Decimal, str, bytes, bytearray, memoryview,
+              datetime.date, datetime.time, datetime.timedelta, uuid.UUID, list, tuple)
 _PARAM_TYPES = {float: FLOAT8, Decimal: NUMERIC, str: UNKNOWN, bytes: BYTEA,
                 datetime.date: DATE, datetime.time: TIME, datetime.timedelta: INTERVAL,
                 uuid.UUID: UUID, type(None): UNKNOWN}
@@ -162,16 +183,20 @@ class Session:
                 or any(tuple(map(type, p)) != kinds for p in param_rows):
             return self._execute_each(sql, param_rows)
         statement = statements[0]
+        param_rows = [_adapt(p) for p in param_rows]
+        first = param_rows[0]
         workspace = self.txn if self.txn is not None else self._open()
         try:
             prepared = self._prepare(statement, workspace, first)
             plan = prepared.plan
             plan.ns["X"] = ExecContext(workspace, self)
             count = plan.run_many(workspace, param_rows)
-        except Exception:
+        except Exception as exc:
             if self.txn is not None:
                 self.failed = True
-                raise
+                if isinstance(exc, RowdbError):
+                    raise
+                raise InternalError(f"internal error: {type(exc).__name__}: {exc}") from exc
             return self._execute_each(sql, param_rows)  # autocommit: keep rows before a bad one
         if self.txn is None:
             self._commit(workspace)
@@ -195,22 +220,33 @@ class Session:
             raise InFailedTransactionError(
                 "current transaction is aborted, commands ignored until end of transaction "
                 "block")
+        params = _adapt(params)
         if self.txn is not None:
             try:
-                return self._run(statement, self.txn, params)
+                return self._guarded(statement, self.txn, params)
             except RowdbError:
-                self.failed = True
-                raise
-            except Exception:
                 self.failed = True
                 raise
         workspace = self._open()
         self._context = None
-        result = self._run(statement, workspace, params)
+        result = self._guarded(statement, workspace, params)
         if self._context is not None:
             workspace = self._context.workspace  # a VC function may have moved it on
         self._commit(workspace)
         return result
+
+    def _guarded(self, statement: Statement, workspace: Workspace, params) -> Result:
+        """Run a statement; an exception that is not a RowdbError is a bug in rowdb: it
+        reaches the user as InternalError (XX000), and the statement changed nothing."""
+        try:
+            return self._run(statement, workspace, params)
+        except RowdbError:
+            raise
+        except RecursionError:
+            raise ProgramLimitExceededError("statement too complex: nesting too deep") \
+                from None
+        except Exception as exc:  # noqa: BLE001 - turned into a reported error
+            raise InternalError(f"internal error: {type(exc).__name__}: {exc}") from exc
 
     def begin(self) -> None:
         if self.txn is None:

@@ -238,3 +238,51 @@ def test_concurrent_transactions_on_different_cells_merge(tmp_path):
     a.commit()
     b.commit()
     assert rows(a, "SELECT * FROM t ORDER BY id") == [(1, 1, 2), (3, 3, 3)]
+
+
+def test_bad_parameters_are_clear_errors(conn):
+    conn.cursor().execute("CREATE TABLE t (id int PRIMARY KEY, v text)")
+    for params, state in [((2**70, "x"), "22003"), (({"a": 1}, "x"), "22023"),
+                          ((1, object()), "22023"), (("abc", "x"), "22P02")]:
+        with pytest.raises(rowdb.Error) as err:
+            conn.cursor().execute("INSERT INTO t VALUES (%s, %s)", params)
+        assert err.value.sqlstate == state, params
+    assert rows(conn, "SELECT count(*) FROM t") == [(0,)]
+
+
+def test_killed_process_loses_no_committed_transaction(tmp_path):
+    """SIGKILL a writer mid-stream: every transaction it reported committed is there."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    code = textwrap.dedent(f"""
+        import rowdb
+        conn = rowdb.connect({str(tmp_path / 'db')!r})
+        cur = conn.cursor()
+        cur.execute("CREATE TABLE t (id int PRIMARY KEY, v text)")
+        conn.commit()
+        i = 0
+        while True:
+            cur.executemany("INSERT INTO t VALUES (%s, %s)",
+                            [(i * 100 + k, "x" * 50) for k in range(100)])
+            conn.commit()
+            print(i, flush=True)
+            i += 1
+    """)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONPATH=root))
+    committed = -1
+    deadline = time.time() + 60
+    while committed < 20 and time.time() < deadline:
+        committed = int(proc.stdout.readline())
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    reopened = rowdb.connect(tmp_path / "db", autocommit=True)
+    count = rows(reopened, "SELECT count(*) FROM t")[0][0]
+    assert count >= (committed + 1) * 100
+    assert count % 100 == 0  # whole transactions only
