@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from rowdb.errors import (DuplicateTableError, NotSupportedError, UndefinedFunctionError,
+from rowdb.errors import (DuplicateTableError, NotSupportedError, RowdbError,
+                          UndefinedFunctionError,
                           SyntaxError as SqlSyntaxError, UndefinedColumnError,
                           UndefinedTableError)
 from rowdb.query import operators as ops
@@ -25,14 +26,57 @@ class FromPlanner:
 
     # FROM -------------------------------------------------------------------------------
 
-    def _from(self, node: exp.Select, outer: Scope | None):
+    def _from(self, node: exp.Select, outer: Scope | None, conditions: list):
+        """The FROM clause's operator and scope, and the WHERE conjuncts still to apply.
+
+        When every join is an inner one (commas, CROSS, INNER ... ON), conjuncts move down:
+        those naming one table filter its scan (and bound its key range), and those naming
+        tables on both sides of a join become that join's condition (a hash join on
+        equalities), so `FROM a, b, c WHERE a.x = b.y AND ...` never forms a cross product."""
         from_ = node.args.get("from_") or node.args.get("from")
         if from_ is None:
-            return ops.OneRow(), Scope([], outer)
-        source, scope = self._relation(from_.this, outer)
-        for join in node.args.get("joins") or []:
-            source, scope = self._join(source, scope, join, outer)
-        return source, scope
+            return ops.OneRow(), Scope([], outer), conditions
+        joins = node.args.get("joins") or []
+        if not joins or not all(_inner(j) for j in joins):
+            source, scope = self._relation(from_.this, outer)
+            for join in joins:
+                source, scope = self._join(source, scope, join, outer)
+            return source, scope, conditions
+        relations = [self._relation(from_.this, outer)] + \
+            [self._relation(j.this, outer) for j in joins]
+        pool = list(conditions)
+        for join in joins:
+            if join.args.get("on") is not None:
+                pool += conjuncts(join.args["on"])
+        every = Scope([f for _, s in relations for f in s.fields], outer)
+        tables = [_tables_of(c, every) for c in pool]
+        filtered = []
+        for source, scope in relations:
+            names = set(scope.tables())
+            mine = [c for c, t in zip(pool, tables) if t is not None and t and t <= names]
+            filtered.append(self._filter_relation(source, scope, mine))
+            pool, tables = _without(pool, tables, mine)
+        source, scope = filtered[0]
+        for right, right_scope in filtered[1:]:
+            _check_overlap(scope, right_scope)
+            names = set(scope.tables()) | set(right_scope.tables())
+            mine = [c for c, t in zip(pool, tables) if t is not None and t <= names]
+            pool, tables = _without(pool, tables, mine)
+            source, scope = self._combine(source, scope, right, right_scope, mine, "inner",
+                                          outer)
+        return source, scope, pool
+
+    def _filter_relation(self, source, scope: Scope, conditions: list):
+        """A FROM item with the conjuncts that concern only it applied at its scan."""
+        if not conditions:
+            return source, scope
+        source, conditions = self._push_key_range(source, scope, conditions)
+        if not conditions:
+            return source, scope
+        compiler = ExprCompiler(self, scope, self.ns)
+        code = self._and_all(compiler, conditions, "WHERE")
+        identity = [Code(f"r[{i}]", f.type) for i, f in enumerate(scope.fields)]
+        return ops.Project(source, self.ns, code, identity), scope
 
     def _relation(self, node, outer: Scope | None):
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous):
@@ -135,16 +179,13 @@ class FromPlanner:
                   for c in table.columns]
         return ops.AsOfScan(self.ns, table), Scope(fields, outer)
 
-    def _join(self, left, left_scope: Scope, join: exp.Join, outer):
-        right, right_scope = self._relation(join.this, outer)
-        overlap = set(left_scope.tables()) & set(right_scope.tables())
-        if overlap:
-            raise DuplicateTableError(
-                f'table name "{overlap.pop()}" specified more than once')
+    def _join(self, left, left_scope: Scope, join: exp.Join, outer, right=None):
+        if right is None:
+            right = self._relation(join.this, outer)
+        right, right_scope = right
+        _check_overlap(left_scope, right_scope)
         side = (join.args.get("side") or "").upper()
         kind = (join.args.get("kind") or "").upper()
-        scope = Scope(left_scope.fields + right_scope.fields, outer)
-        width_left, width_right = len(left_scope.fields), len(right_scope.fields)
         using = [ident.name for ident in join.args.get("using") or []]
         if (join.args.get("method") or "").upper() == "NATURAL":
             right_names = {f.name for f in right_scope.fields if not f.hidden}
@@ -158,27 +199,36 @@ class FromPlanner:
             condition = join.args.get("on")
             conditions = conjuncts(condition) if condition is not None else []
         join_kind = {"LEFT": "left", "RIGHT": "right", "FULL": "full"}.get(side, "inner")
-        if kind == "CROSS" or (not conditions and not side):
-            op = ops.NestedLoopJoin(left, right, None, "inner", width_left, width_right)
-        else:
-            compiler = ExprCompiler(self, scope, self.ns)
-            equi, rest = [], []
-            for cond in conditions:
-                pair = self._equi_pair(cond, left_scope, right_scope, width_left)
-                (equi if pair else rest).append(pair or cond)
-            residual = self._and_all(compiler, rest, "JOIN/ON")
-            residual_fn = self.ns.function(residual.text) if residual else None
-            if equi:
-                left_keys = self.ns.function(_batch_keys([p[0] for p in equi]), "rows, o")
-                right_keys = self.ns.function(_batch_keys([p[1] for p in equi]), "rows, o")
-                op = ops.HashJoin(left, right, left_keys, right_keys, residual_fn, join_kind,
-                                  width_left, width_right)
-            else:
-                op = ops.NestedLoopJoin(left, right, residual_fn, join_kind, width_left,
-                                        width_right)
+        if kind == "CROSS":
+            conditions = []
+        op, scope = self._combine(left, left_scope, right, right_scope, conditions, join_kind,
+                                  outer)
         if pairs:
-            return self._merge_using(op, scope, pairs, width_left, join_kind, outer)
+            return self._merge_using(op, scope, pairs, len(left_scope.fields), join_kind,
+                                     outer)
         return op, scope
+
+    def _combine(self, left, left_scope, right, right_scope, conditions, join_kind, outer):
+        """Join two planned inputs on `conditions`: a hash join on its equalities between the
+        sides (the rest checked per joined row), else a nested loop."""
+        scope = Scope(left_scope.fields + right_scope.fields, outer)
+        width_left, width_right = len(left_scope.fields), len(right_scope.fields)
+        if not conditions and join_kind == "inner":
+            return ops.NestedLoopJoin(left, right, None, "inner", width_left, width_right), scope
+        compiler = ExprCompiler(self, scope, self.ns)
+        equi, rest = [], []
+        for cond in conditions:
+            pair = self._equi_pair(cond, left_scope, right_scope, width_left)
+            (equi if pair else rest).append(pair or cond)
+        residual = self._and_all(compiler, rest, "JOIN/ON")
+        residual_fn = self.ns.function(residual.text) if residual else None
+        if equi:
+            left_keys = self.ns.function(_batch_keys([p[0] for p in equi]), "rows, o")
+            right_keys = self.ns.function(_batch_keys([p[1] for p in equi]), "rows, o")
+            return ops.HashJoin(left, right, left_keys, right_keys, residual_fn, join_kind,
+                                width_left, width_right), scope
+        return ops.NestedLoopJoin(left, right, residual_fn, join_kind, width_left,
+                                  width_right), scope
 
     def _using_pairs(self, names: list[str], left_scope: Scope, right_scope: Scope):
         pairs = []
@@ -239,6 +289,42 @@ class FromPlanner:
             if lc.type.category != rc.type.category or "S" != lc.type.category:
                 return None
         return lc.text, rc.text
+
+
+def _inner(join: exp.Join) -> bool:
+    return not join.args.get("side") and not join.args.get("using") and \
+        (join.args.get("method") or "").upper() != "NATURAL" and \
+        (join.args.get("kind") or "").upper() in ("", "INNER", "CROSS")
+
+
+def _check_overlap(left: Scope, right: Scope) -> None:
+    overlap = set(left.tables()) & set(right.tables())
+    if overlap:
+        raise DuplicateTableError(f'table name "{overlap.pop()}" specified more than once')
+
+
+def _tables_of(condition, scope: Scope) -> set | None:
+    """The FROM tables a conjunct reads (None when it cannot be placed: a subquery, or a
+    name that does not resolve to exactly one field here)."""
+    if condition.find(exp.Select, exp.Subquery, exp.Exists) is not None:
+        return None
+    found = set()
+    for column in condition.find_all(exp.Column):
+        if isinstance(column.this, exp.Star):
+            return None
+        table = column.table or None
+        try:
+            depth, index, _ = scope.resolve(column.name, table)
+        except RowdbError:
+            return None
+        if depth == 0:
+            found.add(scope.fields[index].table)
+    return found
+
+
+def _without(pool: list, tables: list, used: list):
+    keep = [(c, t) for c, t in zip(pool, tables) if not any(c is u for u in used)]
+    return [c for c, _ in keep], [t for _, t in keep]
 
 
 def conjuncts(node) -> list:

@@ -242,9 +242,9 @@ class Planner(FromPlanner):
     # SELECT -----------------------------------------------------------------------------
 
     def _select(self, node: exp.Select, outer: Scope | None) -> QueryPlan:
-        source, scope = self._from(node, outer)
         where = node.args.get("where")
         conditions = _conjuncts(where.this) if where is not None else []
+        source, scope, conditions = self._from(node, outer, conditions)
         source, conditions = self._push_key_range(source, scope, conditions)
         if isinstance(source, ops.VirtualScan) and source.table.pushable:
             conditions = self._push_virtual(source, scope, conditions)
