@@ -85,6 +85,10 @@ def _adapt(params):
     no SQL meaning are refused (as psycopg does)."""
     if not params:
         return params
+    kinds = set(map(type, params))
+    if kinds <= _PLAIN and (int not in kinds or all(
+            -2**63 <= v < 2**63 for v in params if type(v) is int)):
+        return params
     out = []
     for value in params:
         kind = type(value)
@@ -108,6 +112,8 @@ def param_type(value) -> SqlType:
         (TIMESTAMPTZ if value.tzinfo is not None else TIMESTAMP)
 
 
+_PLAIN = frozenset({type(None), bool, int, float, Decimal, str, bytes, datetime.date,
+                    datetime.datetime, datetime.time, datetime.timedelta, uuid.UUID})
 _ADAPTABLE = (type(None), bool, int, float, Decimal, str, bytes, bytearray, memoryview,
               datetime.date, datetime.time, datetime.timedelta, uuid.UUID, list, tuple)
 _PARAM_TYPES = {float: FLOAT8, Decimal: NUMERIC, str: UNKNOWN, bytes: BYTEA,

@@ -251,8 +251,11 @@ class InsertPlan(DmlPlan):
             index = int(item.name) - 1
             source_type = planner.param_type(index)
             target = self.column_types[position]
-            convert = None if source_type == target else assignment_cast_function(
-                source_type, target, self.table_def.columns[position].name)
+            if source_type == target or (source_type.name == "unknown" and target.name == "text"):
+                convert = None  # the parameter is already the column's value (a str for text)
+            else:
+                convert = assignment_cast_function(source_type, target,
+                                                   self.table_def.columns[position].name)
             out.append((position, index, convert))
         return out
 
