@@ -53,6 +53,7 @@ class _Environment:
         self._idle = threading.Condition()
         self._readers = 0
         self._resizing = False
+        self.identity = None
 
     @contextlib.contextmanager
     def read(self):
@@ -100,7 +101,7 @@ def _open_environment(path: str, map_size: int) -> _Environment:
     key = os.path.realpath(path)
     with _environments_lock:
         found = _environments.get(key)
-        if found and found.pid == os.getpid():
+        if found and found.pid == os.getpid() and found.identity == _identity(path):
             return found
         try:
             os.makedirs(path, exist_ok=True)
@@ -109,7 +110,17 @@ def _open_environment(path: str, map_size: int) -> _Environment:
         except (lmdb.Error, OSError) as exc:
             raise _storage_error(exc) from exc
         _environments[key] = _Environment(env)
+        _environments[key].identity = _identity(path)
         return _environments[key]
+
+
+def _identity(path: str):
+    """The data file's (device, inode): a folder deleted and made again is a new store."""
+    try:
+        stat = os.stat(os.path.join(path, "data.mdb"))
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _storage_error(exc: Exception, path: str = "", needed: int = 0) -> Exception:
