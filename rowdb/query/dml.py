@@ -159,6 +159,20 @@ def _returning(planner: Planner, node, scope: Scope):
     return fn, [_output_name(i) for i in items], [c.type for c in codes]
 
 
+def _assignments(planner, compiler, table, column_types, assignments) -> list:
+    """SET column = expression, ...: (column index, value function, value type) each."""
+    out = []
+    for assignment in assignments:
+        column = assignment.this.name
+        index = table.column_index(column)
+        if index is None:
+            raise UndefinedColumnError(
+                f'column "{column}" of relation "{table.name}" does not exist')
+        code = compiler.compile(assignment.expression, column_types[index])
+        out.append((index, planner.ns.function(code.text), code.type))
+    return out
+
+
 def _not_null(table, row: tuple) -> None:
     for column, value in zip(table.columns, row):
         if value is None and column.not_null:
@@ -301,15 +315,7 @@ class InsertPlan(DmlPlan):
                           for f in scope.fields])
         both = Scope(scope.fields + excluded.fields)
         compiler = ExprCompiler(planner, both, planner.ns)
-        sets = []
-        for assignment in conflict.expressions:
-            column = assignment.this.name
-            index = table.column_index(column)
-            if index is None:
-                raise UndefinedColumnError(
-                    f'column "{column}" of relation "{table.name}" does not exist')
-            code = compiler.compile(assignment.expression, self.column_types[index])
-            sets.append((index, planner.ns.function(code.text), code.type))
+        sets = _assignments(planner, compiler, table, self.column_types, conflict.expressions)
         where = conflict.args.get("where")
         condition = planner.ns.function(compiler.predicate(where.this).text) \
             if where is not None else None
@@ -480,15 +486,7 @@ class UpdatePlan(_MatchPlan):
         table = self.table_def
         self.column_types = [parse_type_name(c.type) for c in table.columns]
         compiler = ExprCompiler(planner, scope, planner.ns)
-        self.sets = []
-        for assignment in node.expressions:
-            column = assignment.this.name
-            index = table.column_index(column)
-            if index is None:
-                raise UndefinedColumnError(
-                    f'column "{column}" of relation "{table.name}" does not exist')
-            code = compiler.compile(assignment.expression, self.column_types[index])
-            self.sets.append((index, planner.ns.function(code.text), code.type))
+        self.sets = _assignments(planner, compiler, table, self.column_types, node.expressions)
         returning, names, types = _returning(planner, node, scope)
         super().__init__(table.name, planner.ns, returning, names, types)
 
