@@ -324,7 +324,8 @@ class Session:
         root = workspace.finish()
         if root.digest == workspace.base.digest:
             return
-        expected = workspace.base.digest
+        base = workspace.base
+        expected = base.digest
         for _ in range(AUTOCOMMIT_RETRIES * 5):
             try:
                 workspace.writer.commit({self.ref: root.digest}, expect={self.ref: expected})
@@ -332,7 +333,8 @@ class Session:
             except RefConflictError:
                 expected = self.store.chunks.get_ref(self.ref)
                 current = load_root(self.store, expected)
-                root = merge_roots(workspace.writer, workspace.base, current, root)
+                root = merge_roots(workspace.writer, base, current, root)
+                base = current  # `root` now holds `current`: the next merge starts there
         raise SerializationFailureError("could not serialize access due to concurrent update")
 
     # Running ----------------------------------------------------------------------------

@@ -310,3 +310,35 @@ def test_many_table_join_is_planned_as_joins_not_a_cross_product(tmp_path):
     assert sorted(rows(conn, query)) == sorted(lite.execute(query).fetchall())
     query = "SELECT count(*) FROM t1 JOIN t2 ON a1 = b2 JOIN t3 ON a2 = b3 WHERE b1 > 3"
     assert rows(conn, query) == lite.execute(query).fetchall()
+
+
+def test_processes_writing_one_branch_merge_at_commit(tmp_path):
+    """Four processes update different rows of one table in explicit transactions at the
+    same time: every change lands (transactions merge into the moved branch)."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    setup = rowdb.connect(tmp_path / "db", autocommit=True)
+    setup.cursor().execute("CREATE TABLE t (id int PRIMARY KEY, n int)")
+    setup.cursor().executemany("INSERT INTO t VALUES (%s, 0)", [(i,) for i in range(40)])
+    code = textwrap.dedent(f"""
+        import sys, rowdb
+        me = int(sys.argv[1])
+        conn = rowdb.connect({str(tmp_path / 'db')!r})
+        for step in range(10):
+            cur = conn.cursor()
+            cur.execute("UPDATE t SET n = n + 1 WHERE id %% 4 = %s", (me,))
+            cur.execute("INSERT INTO t VALUES (%s, %s)", (1000 + me * 100 + step, me))
+            conn.commit()
+    """)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(n)],
+                              env=dict(os.environ, PYTHONPATH=root), stderr=subprocess.PIPE,
+                              text=True) for n in range(4)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    assert rows(setup, "SELECT min(n), max(n), count(*) FROM t WHERE id < 40") == [(10, 10, 40)]
+    assert rows(setup, "SELECT count(*) FROM t WHERE id >= 1000") == [(40,)]
