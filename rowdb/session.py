@@ -12,6 +12,7 @@ fails with 40001). A failed statement inside BEGIN puts the session in the faile
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,6 +44,8 @@ from rowdb.vc.rootvalue import load_root
 from rowdb.vc.txmerge import merge_roots
 
 AUTOCOMMIT_RETRIES = 20
+# errors naming an object of the statement: report where it appears (as PostgreSQL does)
+_POSITIONED = {"42703", "42P01", "42883", "42702", "42804", "42P10"}
 
 SETTINGS = {  # what SHOW answers (sessions are UTF-8, UTC, ISO dates, as PostgreSQL's defaults)
     "server_version": "15.0", "server_version_num": "150000", "server_encoding": "UTF8",
@@ -246,7 +249,11 @@ class Session:
         reaches the user as InternalError (XX000), and the statement changed nothing."""
         try:
             return self._run(statement, workspace, params)
-        except RowdbError:
+        except RowdbError as exc:
+            if exc.position is None and exc.sqlstate in _POSITIONED:
+                named = re.search(r'"([^"]+)"', exc.message)
+                if named:
+                    exc.position = statement.locate(named.group(1).split(".")[-1])
             raise
         except RecursionError:
             raise ProgramLimitExceededError("statement too complex: nesting too deep") \

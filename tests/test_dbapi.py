@@ -342,3 +342,13 @@ def test_processes_writing_one_branch_merge_at_commit(tmp_path):
         assert proc.returncode == 0, err
     assert rows(setup, "SELECT min(n), max(n), count(*) FROM t WHERE id < 40") == [(10, 10, 40)]
     assert rows(setup, "SELECT count(*) FROM t WHERE id >= 1000") == [(40,)]
+
+
+def test_errors_naming_a_column_or_table_carry_its_position(conn):
+    conn.cursor().execute("CREATE TABLE t (id int)")
+    for sql, word in [("SELECT nope FROM t", "nope"), ("SELECT id FROM missing", "missing"),
+                      ("SELECT 1; SELECT id, zz FROM t", "zz")]:
+        with pytest.raises(rowdb.ProgrammingError) as err:
+            conn.cursor().execute(sql)
+        position = err.value.position
+        assert sql[position - 1:position - 1 + len(word)] == word

@@ -52,6 +52,14 @@ class Statement:
     text: str
     tree: exp.Expression | TransactionControl
     placeholders: int  # number of %s / $n parameters
+    offset: int = 0    # where the statement starts in the text given to parse()
+
+    def locate(self, name: str) -> int | None:
+        """1-based position (in the whole query text) of the first use of an identifier,
+        for errors that name one (as PostgreSQL reports the position of the culprit)."""
+        match = re.search(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", self.text,
+                          re.IGNORECASE)
+        return None if match is None else self.offset + match.start() + 1
 
 
 _cache: LRUCache = LRUCache(maxsize=2048)
@@ -174,7 +182,7 @@ def _parse(sql: str) -> list[Statement]:
         if tree is None:
             continue
         tree = normalize_identifiers(tree, dialect="postgres")
-        statements.append(Statement(text, tree, _count_placeholders(tree)))
+        statements.append(Statement(text, tree, _count_placeholders(tree), start))
     return statements
 
 
