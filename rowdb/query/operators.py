@@ -117,11 +117,16 @@ class AsOfScan(Operator):
 
     def batches(self, outer):
         from rowdb.query.rowcodec import codec_for
-        from rowdb.storage.tree import scan_leaves
+        from rowdb.storage.tree import leaf_ranges, scan_leaves
 
-        decode = codec_for(self.table).decode_many
-        for _, values in scan_leaves(self.ns["X"].workspace.store, self.table.data):
-            yield decode(values)
+        codec = codec_for(self.table)
+        store = self.ns["X"].workspace.store
+        if codec.keyless:
+            for _, values in scan_leaves(store, self.table.data):
+                yield codec.decode_many(values)
+            return
+        for leaf, _, _ in leaf_ranges(store, self.table.data):
+            yield codec.leaf_rows(leaf)  # shares the decoded-row cache with head scans
 
 
 class SubqueryScan(Operator):
