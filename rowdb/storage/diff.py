@@ -2,20 +2,24 @@
 
 Where: storage layer; merge.py and the version-control layer (diff_<table>, merges) use it.
 
-Each side is a stack of pending items in key order, subtrees as (level, hash) and entries as
-(key, value). Both stacks always hold exactly the entries after the last key compared, so two
-subtrees on top with equal hashes hold equal entries and are dropped unread. Otherwise the
-higher subtree is expanded; two leaves with the same keys (the usual case after updates) are
-compared value list against value list. Cost: O(changed nodes x depth), not O(entries).
+Each side is a stack of pending items in key order: subtrees as (level, hash), and parts of
+leaves as (-1, leaf, start). Both stacks always hold the same key range, so two subtrees on
+top with equal hashes hold equal entries and are dropped unread. Otherwise the higher subtree
+is expanded; two leaves with the same keys (the usual case after updates) are compared value
+list against value list, and two leaf parts are compared up to the smaller of their last keys
+with dictionaries, in C. Cost: O(changed nodes x depth), not O(entries).
 """
 
 from __future__ import annotations
 
+import operator
+from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import compress, repeat
-import operator
 
 Change = tuple[bytes, bytes | None, bytes | None]  # (key, old or None, new or None)
+
+_PART = -1  # level tag of a leaf part: (-1, leaf node, start index)
 
 
 def diff(store, from_root: bytes, to_root: bytes) -> Iterator[Change]:
@@ -27,53 +31,59 @@ def diff(store, from_root: bytes, to_root: bytes) -> Iterator[Change]:
     b = [(store.load(to_root).level, to_root)]
     while a and b:
         x, y = a[-1], b[-1]
-        x_tree, y_tree = type(x[0]) is int, type(y[0]) is int
-        if x_tree and y_tree:
+        x_level, y_level = x[0], y[0]
+        if x_level >= 0 and y_level >= 0:
             if x[1] == y[1]:
                 a.pop()
                 b.pop()
-            elif x[0] == y[0] == 0:
+            elif x_level == y_level == 0:
                 yield from _diff_leaves(store, a, b)
-            elif x[0] == y[0]:
+            elif x_level == y_level:
                 _diff_internal(store, a, b)
             else:
-                if x[0] >= y[0]:
-                    _expand(store, a)
-                if y[0] >= x[0]:
-                    _expand(store, b)
-        elif x_tree:
+                _expand(store, a if x_level > y_level else b)
+        elif x_level >= 0:
             _expand(store, a)
-        elif y_tree:
+        elif y_level >= 0:
             _expand(store, b)
-        elif x[0] == y[0]:
-            a.pop()
-            b.pop()
-            if x[1] != y[1]:
-                yield x[0], x[1], y[1]
-        elif x[0] < y[0]:
-            a.pop()
-            yield x[0], x[1], None
         else:
-            b.pop()
-            yield y[0], None, y[1]
-    for key, value in _drain(store, a):
-        yield key, value, None
-    for key, value in _drain(store, b):
-        yield key, None, value
+            yield from _diff_parts(a, b)
+    yield from _drain(store, a, removed=True)
+    yield from _drain(store, b, removed=False)
 
 
 def _diff_leaves(store, a: list, b: list) -> Iterator[Change]:
-    """Two different leaves on top: compare value lists at once when the keys are equal."""
-    left, right = store.load(a[-1][1]), store.load(b[-1][1])
+    """Two different leaves on top: compare value lists at once when the keys are equal,
+    else continue with leaf parts."""
+    left, right = store.load(a.pop()[1]), store.load(b.pop()[1])
     if left.keys != right.keys:
-        _expand(store, a)
-        _expand(store, b)
+        if left.keys:
+            a.append((_PART, left, 0))
+        if right.keys:
+            b.append((_PART, right, 0))
         return
-    a.pop()
-    b.pop()
     changed = list(map(operator.ne, left.values, right.values))
     yield from zip(compress(left.keys, changed), compress(left.values, changed),
                    compress(right.values, changed))
+
+
+def _diff_parts(a: list, b: list) -> Iterator[Change]:
+    """Two leaf parts on top: diff the entries up to the smaller last key, in C."""
+    _, left, i = a.pop()
+    _, right, j = b.pop()
+    bound = min(left.keys[-1], right.keys[-1])
+    i_end = bisect_right(left.keys, bound, i)
+    j_end = bisect_right(right.keys, bound, j)
+    old = dict(zip(left.keys[i:i_end], left.values[i:i_end]))
+    new = dict(zip(right.keys[j:j_end], right.values[j:j_end]))
+    if old != new:
+        keys = {k for k, _ in set(old.items()) ^ set(new.items())}
+        for key in sorted(keys):
+            yield key, old.get(key), new.get(key)
+    if i_end < len(left.keys):
+        a.append((_PART, left, i_end))
+    if j_end < len(right.keys):
+        b.append((_PART, right, j_end))
 
 
 def _diff_internal(store, a: list, b: list) -> None:
@@ -99,20 +109,25 @@ def _diff_internal(store, a: list, b: list) -> None:
 
 
 def _expand(store, stack: list) -> None:
-    """Replace the subtree on top of `stack` by its children (entries for a leaf)."""
+    """Replace the subtree on top of `stack` by its children (a leaf by a part of it)."""
     node = store.load(stack.pop()[1])
     if node.level:
         stack.extend(zip(repeat(node.level - 1), reversed(node.values)))
-    else:
-        stack.extend(zip(reversed(node.keys), reversed(node.values)))
+    elif node.keys:
+        stack.append((_PART, node, 0))
 
 
-def _drain(store, stack: list) -> Iterator[tuple[bytes, bytes]]:
-    """Every entry left on `stack`, in key order."""
+def _drain(store, stack: list, removed: bool) -> Iterator[Change]:
+    """Every entry left on `stack`, in key order, as removed or added."""
     while stack:
         item = stack[-1]
-        if type(item[0]) is int:
+        if item[0] >= 0:
             _expand(store, stack)
+            continue
+        stack.pop()
+        _, leaf, start = item
+        values = leaf.values[start:]
+        if removed:
+            yield from zip(leaf.keys[start:], values, repeat(None))
         else:
-            stack.pop()
-            yield item
+            yield from zip(leaf.keys[start:], repeat(None), values)
