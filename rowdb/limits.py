@@ -20,7 +20,7 @@ map_bytes_initial = 1 << 30       # LMDB map reservation; sparse, grows on deman
 map_bytes_max = 1 << 44           # Growth stops here (16 TiB) with StorageFullError.
 lmdb_readers_max = 512            # Concurrent read transactions across all processes.
 write_buffer_bytes_max = 64 << 20  # A writer flushes staged chunks beyond this much memory.
-compress_threads = 2              # Threads compressing staged chunks beside the builder.
+compress_threads = 2              # zstd threads compressing a commit's chunks (2 cores here).
 zstd_level = -1                   # zstd fast level -1: ~0.70x on row data, 1.5x level 1 speed.
 
 # Caches.

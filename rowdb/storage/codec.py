@@ -45,6 +45,21 @@ def encode_record(data: bytes) -> bytes:
     return b"\x00" + data
 
 
+def encode_records(items: list[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
+    """Records for many (hash, node bytes): one call into zstd, which compresses them on
+    `limits.compress_threads` threads of its own (python-zstandard's single-item compress
+    holds the GIL, so Python threads would not help)."""
+    if len(items) < 64 or limits.compress_threads < 2:
+        return {digest: encode_record(data) for digest, data in items}
+    datas = [data for _, data in items]
+    packed = _compressor().multi_compress_to_buffer(datas, threads=limits.compress_threads)
+    records = {}
+    for (digest, data), segment in zip(items, packed):
+        body = segment.tobytes()
+        records[digest] = b"\x01" + body if len(body) + 1 < len(data) else b"\x00" + data
+    return records
+
+
 def decode_record(record: bytes, digest: bytes = b"") -> bytes:
     """Node bytes from a stored record; CorruptionError if it cannot be decoded."""
     tag = record[0] if record else -1

@@ -11,15 +11,13 @@ records early (without refs), which is safe: a record no ref reaches is only gar
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 
 from cachetools import LRUCache
 
 from rowdb import limits
-from rowdb.storage.codec import decode_record, encode_record
+from rowdb.storage.codec import decode_record, encode_records
 from rowdb.storage.kv import ChunkStore
 from rowdb.storage.node import EMPTY, Node, decode_node, digest_of, encode_node
 
@@ -66,37 +64,6 @@ class NodeStore:
 
     def writer(self) -> "Writer":
         return Writer(self)
-
-
-def _encode_records(batch: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    return [(digest, encode_record(data)) for digest, data in batch]
-
-
-class _Compressors:
-    """Threads that compress a writer's staged nodes at commit, in parallel with the
-    committing thread (zstd releases the GIL). Compressing while the builder runs was
-    measured slower: each GIL hand-off stalls the builder. Recreated after fork."""
-
-    pid = -1
-    pool: ThreadPoolExecutor | None = None
-    lock = threading.Lock()
-
-    @classmethod
-    def encode(cls, batch: list[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
-        parts = limits.compress_threads
-        if len(batch) < 64 or parts < 2:
-            return dict(_encode_records(batch))
-        with cls.lock:
-            if cls.pid != os.getpid() or cls.pool is None:
-                cls.pool = ThreadPoolExecutor(parts - 1, "rowdb-compress")
-                cls.pid = os.getpid()
-            step = -(-len(batch) // parts)
-            futures = [cls.pool.submit(_encode_records, batch[i:i + step])
-                       for i in range(step, len(batch), step)]
-        records = dict(_encode_records(batch[:step]))
-        for future in futures:
-            records.update(future.result())
-        return records
 
 
 class Writer:
@@ -152,7 +119,7 @@ class Writer:
         """Store every staged node and move `refs` in one transaction (see ChunkStore.write)."""
         if not self.staged and not refs:
             return
-        records = _Compressors.encode(list(self.staged.items()))
+        records = encode_records(list(self.staged.items()))
         self.written += self.store.chunks.write(records, refs, expect)
         self.staged = {}
         self.pending_bytes = 0
