@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import accumulate, compress, islice, repeat
 from zlib import crc32
 
 from rowdb import limits
@@ -108,6 +108,36 @@ class Chunker:
         if start < end:
             self.size += entry_bytes(self.level, keys, values, start, end)
             self._keep(keys, values, counts, start, end)
+
+    def add_shifted(self, keys: list[bytes], values: list, counts: list[int] | None,
+                    start: int, end: int, delta: int) -> None:
+        """Add entries [start:end) that ended no node when every chunk size was `delta`
+        bytes smaller (unchanged entries after an edit that changed the bytes before them,
+        edit.py). An entry's decision can only change where its size crosses into another
+        64-byte hazard bucket (MIN and MAX are bucket edges), so only those are tested,
+        found with C-level passes."""
+        if start >= end:
+            return
+        if self.level:
+            sizes = list(map(_INTERNAL_OVERHEAD.__add__, map(len, keys[start:end])))
+        else:
+            sizes = list(map(operator.add, map(len, keys[start:end]),
+                             map(len, values[start:end])))
+        totals = list(accumulate(sizes, initial=self.size))[1:]
+        moved = map(operator.ne, map(operator.rshift, totals, repeat(_BUCKET_SHIFT)),
+                    map(operator.rshift, map(operator.sub, totals, repeat(delta)),
+                        repeat(_BUCKET_SHIFT)))
+        salt, hazard = self.salt, _HAZARD
+        for offset in compress(range(end - start), moved):
+            size, entry_bytes = totals[offset], sizes[offset]
+            if size < _MIN:
+                continue
+            if size >= _MAX or ((crc32(keys[start + offset], salt) * _MIX) & _MASK) < \
+                    hazard[size >> _BUCKET_SHIFT] * entry_bytes:
+                self.add_known(keys, values, counts, start, start + offset)
+                self.add_many(keys, values, counts, start + offset, end)
+                return
+        self.add_known(keys, values, counts, start, end)
 
     def _keep(self, keys, values, counts, start: int, end: int) -> None:
         if start < end:

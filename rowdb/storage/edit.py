@@ -113,18 +113,17 @@ def _rechunk_edited(chunker: Chunker, old: Node, keys, values, counts, first: by
 
     Entries before the first edit are the old node's own, after the same cut, and the old
     node did not end at any of them: they cannot end a node now. Likewise the unchanged
-    entries after the last edit, if no cut fell among the edited ones and the edits left the
-    byte count unchanged (`delta` 0): every cut decision then repeats the old one. The node's
-    last entry is always tested.
+    entries after the last edit, if no cut fell among the edited ones: they ended no node
+    when the bytes before them were `delta` fewer, so only those whose size bucket moved need
+    testing (Chunker.add_shifted). The node's last entry is always tested.
     """
     head = min(bisect_left(old.keys, first), len(old.keys) - 1)
     chunker.add_known(keys, values, counts, 0, head)
     tail = bisect_right(keys, last, head)
     cuts = len(chunker.out)
     chunker.add_many(keys, values, counts, head, tail)
-    if (not delta and len(chunker.out) == cuts and tail < len(keys) - 1
-            and old.keys[-1] > last):
-        chunker.add_known(keys, values, counts, tail, len(keys) - 1)
+    if len(chunker.out) == cuts and tail < len(keys) - 1 and old.keys[-1] > last:
+        chunker.add_shifted(keys, values, counts, tail, len(keys) - 1, delta)
         chunker.add_many(keys, values, counts, len(keys) - 1)
     else:
         chunker.add_many(keys, values, counts, tail)
