@@ -38,6 +38,69 @@ class Aggregate:
         return self._reduce(values, self)
 
 
+class Partial:
+    """Running state of a decomposable aggregate (count, sum, avg, min, max, bool_and,
+    bool_or without DISTINCT or ORDER BY): fed one batch of argument values at a time, so
+    an ungrouped aggregate over a whole table never holds all its rows."""
+
+    DECOMPOSABLE = frozenset({"count", "sum", "avg", "min", "max", "bool_and", "bool_or",
+                              "every"})
+
+    def __init__(self, aggregate: Aggregate):
+        self.aggregate = aggregate
+        self.count = 0
+        self.total = None   # sum of the values, or the min/max/and/or so far
+
+    def feed(self, values: list) -> None:
+        agg = self.aggregate
+        if agg.star:
+            self.count += len(values)
+            return
+        present = _present(values)
+        if not present:
+            return
+        self.count += len(present)
+        name = agg.name
+        if name in ("sum", "avg"):
+            part = sum(present)
+        elif name == "min":
+            part = min(present)
+        elif name == "max":
+            part = max(present)
+        elif name == "bool_or":
+            part = any(present)
+        elif name in ("bool_and", "every"):
+            part = all(present)
+        else:
+            return
+        if self.total is None:
+            self.total = part
+        elif name in ("sum", "avg"):
+            self.total += part
+        elif name == "min":
+            self.total = min(self.total, part)
+        elif name == "max":
+            self.total = max(self.total, part)
+        elif name == "bool_or":
+            self.total = self.total or part
+        else:
+            self.total = self.total and part
+
+    def result(self):
+        agg = self.aggregate
+        if agg.name == "count":
+            return self.count
+        if self.total is None:
+            return None
+        if agg.name == "sum":
+            return Decimal(self.total) if agg.result_type == NUMERIC else self.total
+        if agg.name == "avg":
+            if agg.result_type == NUMERIC:
+                return arith.numeric_avg(Decimal(self.total), self.count)
+            return self.total / self.count
+        return self.total
+
+
 def _sorted(items: list, order: list[tuple[bool, bool]]) -> list:
     for index in range(len(order) - 1, -1, -1):
         descending, nulls_first = order[index]

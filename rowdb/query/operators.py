@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rowdb.errors import (InvalidParameterValueError, InvalidRowCountInLimitError,
                           InvalidRowCountInOffsetError)
+from rowdb.query.aggregates import Partial
 
 
 class Operator:
@@ -314,6 +315,11 @@ class Aggregate(Operator):
         self.keys = ns.function(f"[{key} for r in rows]", "rows, o")
 
     def batches(self, outer):
+        if not self.grouped and all(
+                s.aggregate.name in Partial.DECOMPOSABLE and not s.aggregate.distinct
+                and not s.aggregate.order for s in self.specs):
+            yield [self._streamed(outer)]
+            return
         groups: dict[tuple, list] = {}
         for batch in self.source.batches(outer):
             if self.filter is not None:
@@ -339,6 +345,17 @@ class Aggregate(Operator):
             out.append(key + tuple(values))
         if out:
             yield out
+
+
+    def _streamed(self, outer) -> tuple:
+        """One row of decomposable aggregates over all input rows, a batch at a time."""
+        partials = [Partial(spec.aggregate) for spec in self.specs]
+        for batch in self.source.batches(outer):
+            if self.filter is not None:
+                batch = self.filter(batch, outer)
+            for spec, partial in zip(self.specs, partials):
+                partial.feed(spec.values(batch, outer))
+        return tuple(partial.result() for partial in partials)
 
 
 class SetOp(Operator):
