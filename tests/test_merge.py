@@ -159,3 +159,17 @@ def test_commit_after_resolving_records_the_merge_result(db):
     db("SELECT rowdb_conflicts_resolve('--ours', 't')")
     db("SELECT rowdb_commit('-m', 'merge without -a')")
     assert db("SELECT id, a FROM t AS OF 'HEAD' ORDER BY id") == [(1, 8), (2, 0), (3, 0), (9, 9)]
+
+
+def test_update_conflict_rows_then_delete_them(db):
+    db("SELECT rowdb_branch('feature')")
+    on_branch(db, "feature", "UPDATE t SET a = 7 WHERE id = 1")
+    on_branch(db, "main", "UPDATE t SET a = 8 WHERE id = 1")
+    db("SELECT rowdb_merge('feature')")
+    assert db("UPDATE conflicts_t SET our_a = their_a + our_a") == "UPDATE 1"
+    assert db("SELECT a FROM t WHERE id = 1") == [(15,)]
+    with pytest.raises(rowdb.Error):
+        db("UPDATE conflicts_t SET base_a = 1")
+    db("DELETE FROM conflicts_t")
+    db("SELECT rowdb_commit('-am', 'merged by hand')")
+    assert db("SELECT a FROM t AS OF 'HEAD' WHERE id = 1") == [(15,)]

@@ -550,47 +550,16 @@ class DeletePlan(_MatchPlan):
         return count, self._returning(out)
 
 
-class ConflictDeletePlan(DmlPlan):
-    """DELETE FROM conflicts_<t> [WHERE ...]: settle those conflicts, keeping the rows the
-    working set has now."""
-
-    def __init__(self, planner: Planner, node: exp.Delete, tables):
-        name = node.this.name
-        self.base = tables[name[len("conflicts_"):]]
-        select = exp.Select(expressions=[exp.Star()])
-        select.set("from_", exp.From(this=node.this.copy()))
-        if node.args.get("where") is not None:
-            select.set("where", node.args["where"].copy())
-        self.match = planner.query(select)
-        super().__init__(name, planner.ns)
-
-    def run(self, workspace) -> tuple[int, list[tuple]]:
-        from rowdb.storage.keys import encode_key
-        from rowdb.vc import mergeops
-
-        width = len(self.base.columns)
-        key_positions = self.base.primary_key or tuple(range(width))
-        keys = set()
-        for batch in self.match.batches(()):
-            for row in batch:
-                for offset in (width, 2 * width + 1, 0):  # ours, theirs, base
-                    part = row[offset:offset + width]
-                    if any(v is not None for v in part):
-                        keys.add(encode_key(tuple(part[i] for i in key_positions)))
-                        break
-        session = self.ns["X"].session
-        return mergeops.forget(session.store, session.branch, self.base.name, keys), []
-
-
 def plan_dml(planner: Planner, node, tables) -> DmlPlan:
+    from rowdb.query import conflictdml
+
+    if isinstance(node, (exp.Update, exp.Delete)) and conflictdml.targets_conflicts(node,
+                                                                                   tables):
+        return conflictdml.plan(planner, node, tables)
     if isinstance(node, exp.Insert):
         return InsertPlan(planner, node, tables)
     if isinstance(node, exp.Update):
         return UpdatePlan(planner, node, tables)
     if isinstance(node, exp.Delete):
-        name = node.this.name
-        if name not in tables and name.startswith("conflicts_") and \
-                name[len("conflicts_"):] in tables:
-            return ConflictDeletePlan(planner, node, tables)
         return DeletePlan(planner, node, tables)
     raise NotSupportedError(f"unsupported statement: {type(node).__name__}")
