@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator, Sequence
 
 from rowdb import errors
-from rowdb.errors import InterfaceError, RowdbError
+from rowdb.errors import InterfaceError
 from rowdb.query.parse import TransactionControl
 from rowdb import procedures  # noqa: F401 - registers rowdb_commit and the other functions
 from rowdb.session import Result, Session
@@ -206,4 +206,3 @@ Time = datetime.time
 Timestamp = datetime.datetime
 Binary = bytes
 STRING, BINARY, NUMBER, DATETIME, ROWID = "STRING", "BINARY", "NUMBER", "DATETIME", "ROWID"
-RowdbError  # noqa: B018

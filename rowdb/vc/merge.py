@@ -21,7 +21,7 @@ from rowdb.storage.diff import diff
 from rowdb.storage.keys import decode_key
 from rowdb.storage.merge import merge
 from rowdb.storage.rows import decode_row, encode_row
-from rowdb.vc.refs import ancestors, read_commit
+from rowdb.vc.refs import ancestors
 from rowdb.vc.rootvalue import RootValue, TableDef, save_root
 
 
@@ -188,6 +188,3 @@ def conflict_rows(store, tree_root: bytes):
     for key, value in tree.scan(store, tree_root):
         b, o, t = (msgpack.unpackb(part) for part in decode_row(value))
         yield key, *(None if raw is None else decode_row(raw) for raw in (b, o, t))
-
-
-read_commit  # noqa: B018 - re-exported for callers walking merge parents
