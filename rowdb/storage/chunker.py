@@ -101,43 +101,62 @@ class Chunker:
         self._keep(keys, values, counts, first, end)
         self.size = size
 
-    def add_known(self, keys: list[bytes], values: list, counts: list[int] | None,
-                  start: int, end: int) -> None:
-        """Add entries [start:end) that the caller knows end no node (edit.py knows this of
-        entries an old node held unchanged after the same cut): no hashing at all."""
-        if start < end:
-            self.size += entry_bytes(self.level, keys, values, start, end)
-            self._keep(keys, values, counts, start, end)
+    def add_edited(self, keys: list[bytes], values: list, counts: list[int] | None,
+                   changes: list[tuple[int, int, bool]]) -> None:
+        """Add an old node's entries after edits, the chunker being at a boundary (the old
+        node started right after a cut). `changes` lists, in order, (index in `keys`, bytes
+        the entries from there on moved by, whether that entry is new or changed size).
 
-    def add_shifted(self, keys: list[bytes], values: list, counts: list[int] | None,
-                    start: int, end: int, delta: int) -> None:
-        """Add entries [start:end) that ended no node when every chunk size was `delta`
-        bytes smaller (unchanged entries after an edit that changed the bytes before them,
-        edit.py). An entry's decision can only change where its size crosses into another
-        64-byte hazard bucket (MIN and MAX are bucket edges), so only those are tested,
-        found with C-level passes."""
-        if start >= end:
-            return
+        An entry's decision depends only on its key, its bytes and the 64-byte bucket of the
+        chunk size after it (MIN and MAX are bucket edges). Unchanged entries ended no node
+        in the old tree, except the last, which ended it; so only new or resized entries and
+        those whose bucket moved are tested, found with C-level passes. Once a cut falls
+        somewhere new, the rest is chunked afresh.
+        """
+        n = len(keys)
+        if not n:
+            return  # the whole node was deleted: still at the same boundary
+        # Entries before the first change keep their totals and decisions: skip them.
+        first = min(changes[0][0], n - 1) if changes else n - 1
         if self.level:
-            sizes = list(map(_INTERNAL_OVERHEAD.__add__, map(len, keys[start:end])))
+            prefix = len(b"".join(keys[:first])) + _INTERNAL_OVERHEAD * first
+            sizes = list(map(_INTERNAL_OVERHEAD.__add__, map(len, keys[first:])))
         else:
-            sizes = list(map(operator.add, map(len, keys[start:end]),
-                             map(len, values[start:end])))
-        totals = list(accumulate(sizes, initial=self.size))[1:]
-        moved = map(operator.ne, map(operator.rshift, totals, repeat(_BUCKET_SHIFT)),
-                    map(operator.rshift, map(operator.sub, totals, repeat(delta)),
-                        repeat(_BUCKET_SHIFT)))
+            prefix = len(b"".join(keys[:first])) + len(b"".join(values[:first]))
+            sizes = list(map(operator.add, map(len, keys[first:]), map(len, values[first:])))
+        totals = list(accumulate(sizes, initial=prefix))
+        del totals[0]
+        if len(changes) == 1:
+            shifted = map(operator.sub, totals, repeat(changes[0][1]))
+        else:
+            marks = [0] * (n + 1 - first)
+            for at, delta, _ in changes:
+                marks[at - first] += delta
+            shifted = map(operator.sub, totals, accumulate(marks))
+        tested = list(map(operator.ne, map(operator.rshift, totals, repeat(_BUCKET_SHIFT)),
+                          map(operator.rshift, shifted, repeat(_BUCKET_SHIFT))))
+        for at, _, forced in changes:
+            if forced and at < n:
+                tested[at - first] = True
+        if changes and changes[-1][0] >= n:  # the old last entry was deleted
+            tested[-1] = True
         salt, hazard = self.salt, _HAZARD
-        for offset in compress(range(end - start), moved):
+        for offset in compress(range(n - first), tested):
+            i = first + offset
             size, entry_bytes = totals[offset], sizes[offset]
             if size < _MIN:
                 continue
-            if size >= _MAX or ((crc32(keys[start + offset], salt) * _MIX) & _MASK) < \
+            if size >= _MAX or ((crc32(keys[i], salt) * _MIX) & _MASK) < \
                     hazard[size >> _BUCKET_SHIFT] * entry_bytes:
-                self.add_known(keys, values, counts, start, start + offset)
-                self.add_many(keys, values, counts, start + offset, end)
+                self._cut(keys, values, counts, 0, i + 1)
+                if i + 1 < n:
+                    self.add_many(keys, values, counts, i + 1, n)
                 return
-        self.add_known(keys, values, counts, start, end)
+        if tested[-1]:  # the old end tested and no longer cuts: the node runs on
+            self._keep(keys, values, counts, 0, n)
+            self.size = totals[-1]
+        else:
+            self._cut(keys, values, counts, 0, n)
 
     def _keep(self, keys, values, counts, start: int, end: int) -> None:
         if start < end:

@@ -89,11 +89,10 @@ def _rewrite_level(writer, root: bytes, level: int, edits: list):
             node = cursor.node
             last = cursor.is_last()
             j = len(edits) if last else bisect_right(edit_keys, node.keys[-1], i)
-            keys, values, counts, delta = _merge_node(node, edits, i, j)
+            keys, values, counts, changes = _merge_node(node, edits, i, j)
             replaced.append(node.keys[-1])
             if chunker.at_boundary and i < j:
-                _rechunk_edited(chunker, node, keys, values, counts, edit_keys[i],
-                                edit_keys[j - 1], delta)
+                chunker.add_edited(keys, values, counts, changes)
             else:
                 chunker.add_many(keys, values, counts)
             i = j
@@ -106,66 +105,44 @@ def _rewrite_level(writer, root: bytes, level: int, edits: list):
     return chunker.out, replaced
 
 
-def _rechunk_edited(chunker: Chunker, old: Node, keys, values, counts, first: bytes,
-                    last: bytes, delta: int) -> None:
-    """Feed an edited node (edits between keys `first` and `last`) to a chunker that starts
-    fresh where the old node started, testing for cuts only where they can have moved.
-
-    Entries before the first edit are the old node's own, after the same cut, and the old
-    node did not end at any of them: they cannot end a node now. Likewise the unchanged
-    entries after the last edit, if no cut fell among the edited ones: they ended no node
-    when the bytes before them were `delta` fewer, so only those whose size bucket moved need
-    testing (Chunker.add_shifted). The node's last entry is always tested.
-    """
-    head = min(bisect_left(old.keys, first), len(old.keys) - 1)
-    chunker.add_known(keys, values, counts, 0, head)
-    tail = bisect_right(keys, last, head)
-    cuts = len(chunker.out)
-    chunker.add_many(keys, values, counts, head, tail)
-    if len(chunker.out) == cuts and tail < len(keys) - 1 and old.keys[-1] > last:
-        chunker.add_shifted(keys, values, counts, tail, len(keys) - 1, delta)
-        chunker.add_many(keys, values, counts, len(keys) - 1)
-    else:
-        chunker.add_many(keys, values, counts, tail)
-
-
 def _merge_node(node: Node, edits: list, start: int, end: int):
-    """The node's entries with edits[start:end] applied: (keys, values, counts, delta), where
-    delta is the change in the entries' chunk bytes (chunker.py's measure)."""
+    """The node's entries with edits[start:end] applied: (keys, values, counts, changes),
+    `changes` as Chunker.add_edited takes them; sizes are chunker.py's measure."""
     keys, values = node.keys, node.values
     counts = node.counts
     if start == end:
-        return keys, values, counts, 0
+        return keys, values, counts, []
     keys, values = list(keys), list(values)
-    delta = 0
+    changes = []
     if counts is None:
         for key, value in edits[start:end]:
             at = bisect_left(keys, key)
             if at < len(keys) and keys[at] == key:
                 if value is None:
-                    delta -= len(key) + len(values[at])
+                    changes.append((at, -len(key) - len(values[at]), False))
                     del keys[at], values[at]
                 else:
-                    delta += len(value) - len(values[at])
+                    delta = len(value) - len(values[at])
+                    changes.append((at, delta, delta != 0))
                     values[at] = value
             elif value is not None:
-                delta += len(key) + len(value)
+                changes.append((at, len(key) + len(value), True))
                 keys.insert(at, key)
                 values.insert(at, value)
-        return keys, values, None, delta
+        return keys, values, None, changes
     counts = list(counts)
     for key, value in edits[start:end]:
         at = bisect_left(keys, key)
         found = at < len(keys) and keys[at] == key
         if value is None:
             if found:
-                delta -= len(key) + _INTERNAL_OVERHEAD
+                changes.append((at, -len(key) - _INTERNAL_OVERHEAD, False))
                 del keys[at], values[at], counts[at]
         elif found:
             values[at], counts[at] = value
         else:
-            delta += len(key) + _INTERNAL_OVERHEAD
+            changes.append((at, len(key) + _INTERNAL_OVERHEAD, True))
             keys.insert(at, key)
             values.insert(at, value[0])
             counts.insert(at, value[1])
-    return keys, values, counts, delta
+    return keys, values, counts, changes
