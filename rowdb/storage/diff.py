@@ -17,6 +17,8 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import compress, repeat
 
+from rowdb.storage.node import HASH_GROUP
+
 Change = tuple[bytes, bytes | None, bytes | None]  # (key, old or None, new or None)
 
 _PART = -1  # level tag of a leaf part: (-1, leaf node, start index)
@@ -93,12 +95,22 @@ def _diff_internal(store, a: list, b: list) -> None:
     dropped and the differing middles pushed whole."""
     left, right = store.load(a.pop()[1]), store.load(b.pop()[1])
     level = left.level - 1
-    if left.keys == right.keys:
-        changed = list(map(operator.ne, left.values, right.values))
-        a.extend(zip(repeat(level), reversed(list(compress(left.values, changed)))))
-        b.extend(zip(repeat(level), reversed(list(compress(right.values, changed)))))
-        return
     lv, rv = left.values, right.values
+    if len(lv) == len(rv):
+        # Children with equal hashes have equal last keys, so the boundaries are the same
+        # when the keys agree wherever the hashes differ (one or two places, usually).
+        changed = []
+        for group in compress(range(0, len(lv), HASH_GROUP),
+                              map(operator.ne, left.hash_groups(), right.hash_groups())):
+            end = group + HASH_GROUP
+            changed += compress(range(group, end),
+                                map(operator.ne, lv[group:end], rv[group:end]))
+        lk, rk = left.keys, right.keys
+        if all([lk[i] == rk[i] for i in changed]):
+            for i in reversed(changed):
+                a.append((level, lv[i]))
+                b.append((level, rv[i]))
+            return
     shortest = min(len(lv), len(rv))
     same = list(map(operator.eq, lv, rv))
     head = same.index(False) if False in same else shortest

@@ -11,14 +11,12 @@ records early (without refs), which is safe: a record no ref reaches is only gar
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
-
-from cachetools import LRUCache
 
 from rowdb import limits
 from rowdb.storage.codec import decode_record, encode_records
 from rowdb.storage.kv import ChunkStore
+from rowdb.storage.lru import ByteLRU
 from rowdb.storage.node import EMPTY, Node, decode_node, digest_of, encode_node
 
 _NODE_OVERHEAD = 3  # decoded lists and bytes objects take about 3x the encoded bytes
@@ -33,15 +31,13 @@ class NodeStore:
 
     def __init__(self, chunks: ChunkStore, cache_bytes: int = limits.node_cache_bytes):
         self.chunks = chunks
-        self.cache: LRUCache = LRUCache(maxsize=cache_bytes, getsizeof=_node_bytes)
-        self._cache_lock = threading.Lock()
+        self.cache = ByteLRU(cache_bytes, _node_bytes)
         self.remember(EMPTY)
 
     def load(self, digest: bytes) -> Node:
-        try:
-            return self.cache[digest]
-        except KeyError:  # a miss, or another thread evicted it just now
-            pass
+        node = self.cache.get(digest)
+        if node is not None:
+            return node
         node = decode_node(decode_record(self.chunks.get(digest), digest), digest)
         self.remember(node)
         return node
@@ -56,11 +52,7 @@ class NodeStore:
 
     def remember(self, node: Node) -> None:
         node.data = None  # the cache holds decoded nodes only
-        with self._cache_lock:
-            try:
-                self.cache[node.digest] = node
-            except ValueError:  # larger than the whole cache
-                pass
+        self.cache.put(node.digest, node)
 
     def writer(self) -> "Writer":
         return Writer(self)
@@ -99,10 +91,9 @@ class Writer:
         return data if data is not None else self.store.load_bytes(digest)
 
     def load(self, digest: bytes) -> Node:
-        try:
-            return self.store.cache[digest]
-        except KeyError:
-            pass
+        node = self.store.cache.get(digest)
+        if node is not None:
+            return node
         data = self.staged.get(digest)
         if data is None:
             return self.store.load(digest)
