@@ -64,6 +64,7 @@ class Connection:
     def close(self) -> None:
         if not self.closed:
             self.session.rollback()
+            self.session.close()
             self.closed = True
 
     def __enter__(self) -> "Connection":

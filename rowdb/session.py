@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -37,6 +38,7 @@ from rowdb.query.types import (BOOL, BYTEA, DATE, FLOAT8, INT8, INTERVAL, NUMERI
                                parse_type_name)
 from rowdb.query.workspace import Workspace
 from rowdb.storage import open_store
+from rowdb.storage.pins import ROOT, new_token
 from rowdb.query.systables import revision_root
 from rowdb.vc import repo
 from rowdb.vc.refs import first_parent_history, head_ref, working_ref
@@ -149,6 +151,8 @@ class Session:
         self._plans: LRUCache = LRUCache(maxsize=512)
         self._seen: tuple[int, bytes | None] = (-1, None)  # (LMDB generation, working root)
         self._context: ExecContext | None = None
+        self._pin = new_token()
+        weakref.finalize(self, self.store.pins.unpin, self._pin)
 
     @property
     def in_transaction(self) -> bool:
@@ -323,8 +327,18 @@ class Session:
         chunks = self.store.chunks
         generation = chunks.generation()
         if generation != self._seen[0]:
-            self._seen = (generation, chunks.get_ref(self.ref))
+            for _ in range(100):
+                root = chunks.get_ref(self.ref)
+                # Pinned, gc in any process keeps this version while the session reads it;
+                # if a gc dropped it just before (the ref moved on), read the ref again.
+                if self.store.pins.pin(self._pin, ROOT, root, lambda: chunks.has(root)):
+                    break
+            self._seen = (generation, root)
         return Workspace(self.store, load_root(self.store, self._seen[1]))
+
+    def close(self) -> None:
+        """Release the session's pin: gc may drop what only this session was reading."""
+        self.store.pins.unpin(self._pin)
 
     def _commit(self, workspace: Workspace) -> None:
         """Store the transaction's root; if the branch moved meanwhile, merge into it."""

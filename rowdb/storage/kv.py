@@ -271,18 +271,20 @@ class ChunkStore:
     # Writes --------------------------------------------------------------------------------
 
     def write(self, records: Mapping[bytes, bytes], refs: Mapping[str, bytes | None] = {},
-              expect: Mapping[str, bytes | None] = {}) -> int:
+              expect: Mapping[str, bytes | None] = {}, existing: list | None = None) -> int:
         """Store `records` (hash -> record) and move `refs` in one transaction.
 
         A ref set to None is deleted. `expect` gives, per ref name, the hash the caller read
         before (None: absent); if a ref moved meanwhile nothing is written and
         RefConflictError says which. Every ref target must be stored or in `records`.
-        Returns the number of records that were new. Idempotent for records.
+        Returns the number of records that were new; the hashes of the others are put in
+        `existing` if given. Idempotent for records.
         """
         needed = sum(map(len, records.values()))
-        return self._transact(lambda: self._write_once(records, refs, expect), needed)
+        return self._transact(lambda: self._write_once(records, refs, expect, existing),
+                              needed)
 
-    def _write_once(self, records, refs, expect) -> int:
+    def _write_once(self, records, refs, expect, existing) -> int:
         with self.env.begin(write=True) as txn:
             for name, want in expect.items():
                 have = txn.get(name.encode(), db=self._refs)
@@ -293,6 +295,8 @@ class ChunkStore:
                                f"found {have.hex() if have else 'none'}")
             fresh = [(d, r) for d, r in records.items()
                      if txn.get(d, db=self._chunks) is None]
+            if existing is not None:
+                existing[:] = set(records).difference(d for d, _ in fresh)
             self._put_packs(txn, fresh)
             for name, target in refs.items():
                 if target is None:
@@ -326,14 +330,22 @@ class ChunkStore:
         with txn.cursor(db=self._chunks) as cursor:
             cursor.putmulti(locations)
 
-    def sweep(self, mark) -> tuple[int, int]:
+    def next_pack_id(self) -> int:
+        """The id the next stored pack will get: every chunk stored from now on is in a pack
+        with this id or a higher one."""
+        with self._read() as txn:
+            raw = txn.get(b"next_pack", db=self._meta)
+            return _pack_id.unpack(raw)[0] if raw else 0
+
+    def sweep(self, mark, keep_from_pack: int | None = None) -> tuple[int, int]:
         """Garbage collection: `mark()` (called inside the write transaction, so no writer
         in any process can commit meanwhile) returns the set of live hashes; every other
-        chunk is dropped, empty packs are deleted and mostly-dead packs rewritten.
-        Returns (chunks dropped, pack bytes reclaimed)."""
-        return self._transact(lambda: self._sweep_once(mark))
+        chunk is dropped, except those in packs numbered `keep_from_pack` or higher (a
+        writer still working stores there). Empty packs are deleted and mostly-dead packs
+        rewritten. Returns (chunks dropped, pack bytes reclaimed)."""
+        return self._transact(lambda: self._sweep_once(mark, keep_from_pack))
 
-    def _sweep_once(self, mark) -> tuple[int, int]:
+    def _sweep_once(self, mark, keep_from_pack) -> tuple[int, int]:
         with self.env.begin(write=True) as txn:
             live = mark()
             dropped, per_pack = 0, {}
@@ -341,7 +353,8 @@ class ChunkStore:
             for digest, loc in txn.cursor(db=self._chunks):
                 pack_id, offset, length = _location.unpack(loc)
                 entry = per_pack.setdefault(pack_id, [0, []])
-                if digest in live:
+                if digest in live or (keep_from_pack is not None
+                                      and pack_id >= keep_from_pack):
                     entry[1].append((digest, offset, length))
                 else:
                     dead_keys.append(digest)

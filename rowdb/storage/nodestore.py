@@ -6,7 +6,10 @@ edit.py, diff.py, merge.py), which only ever see `Node` objects and hashes.
 Reads go cache -> LMDB. Writes are staged in a `Writer` (one per operation or transaction):
 `put` encodes and compresses a node and keeps the record in memory; `commit` stores every
 staged record and moves refs in one LMDB transaction. A writer past its memory budget spills
-records early (without refs), which is safe: a record no ref reaches is only garbage.
+records early (without refs), which is safe: a record no ref reaches is only garbage. A
+writer that spilled pins the packs it stored into until its commit (pins.py), and offers
+again at its commit the records a spill found already stored, so that a gc running
+meanwhile cannot leave the new root pointing at a dropped chunk.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from rowdb import limits
 from rowdb.storage.codec import decode_record, encode_records
 from rowdb.storage.kv import ChunkStore
 from rowdb.storage.lru import ByteLRU
+from rowdb.storage.pins import PACK, new_token, pins_for
 from rowdb.storage.node import EMPTY, Node, decode_node, digest_of, encode_node
 
 _NODE_OVERHEAD = 3  # decoded lists and bytes objects take about 3x the encoded bytes
@@ -32,6 +36,7 @@ class NodeStore:
     def __init__(self, chunks: ChunkStore, cache_bytes: int = limits.node_cache_bytes):
         self.chunks = chunks
         self.cache = ByteLRU(cache_bytes, _node_bytes)
+        self.pins = pins_for(chunks.path)
         self.remember(EMPTY)
 
     def load(self, digest: bytes) -> Node:
@@ -66,6 +71,8 @@ class Writer:
         self.staged: dict[bytes, bytes] = {}  # hash -> node bytes, until committed
         self.pending_bytes = 0
         self.written = 0  # records that were new to the store, over all flushes
+        self._recheck: dict[bytes, bytes] = {}  # found stored by a spill: offered again
+        self._pin: int | None = None  # token of this writer's pack pin, once it spilled
 
     def put(self, node: Node) -> bytes:
         digest = node.digest
@@ -103,14 +110,30 @@ class Writer:
 
     def flush(self) -> None:
         """Store staged nodes now, without moving any ref."""
-        self.commit()
+        if self._pin is None:
+            self._pin = new_token()
+            chunks = self.store.chunks
+            self.store.pins.pin(self._pin, PACK, chunks.next_pack_id(), lambda: True)
+        existing: list[bytes] = []
+        self._store(self.staged, {}, {}, existing)
+        self._recheck.update((digest, self.staged[digest]) for digest in existing)
+        self.staged = {}
+        self.pending_bytes = 0
 
     def commit(self, refs: Mapping[str, bytes | None] = {},
                expect: Mapping[str, bytes | None] = {}) -> None:
         """Store every staged node and move `refs` in one transaction (see ChunkStore.write)."""
-        if not self.staged and not refs:
-            return
-        records = encode_records(list(self.staged.items()))
-        self.written += self.store.chunks.write(records, refs, expect)
+        if self._recheck:
+            self._recheck.update(self.staged)
+            self.staged, self._recheck = self._recheck, {}
+        if self.staged or refs:
+            self._store(self.staged, refs, expect, None)
         self.staged = {}
         self.pending_bytes = 0
+        if self._pin is not None:
+            self.store.pins.unpin(self._pin)
+            self._pin = None
+
+    def _store(self, staged: dict, refs, expect, existing) -> None:
+        records = encode_records(list(staged.items()))
+        self.written += self.store.chunks.write(records, refs, expect, existing)

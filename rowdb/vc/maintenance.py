@@ -30,10 +30,11 @@ def _ref_roots(store):
     return commits, roots, states
 
 
-def reachable(store) -> set[bytes]:
-    """Every chunk hash some ref reaches."""
+def reachable(store, pinned_roots: list[bytes] = ()) -> set[bytes]:
+    """Every chunk hash some ref, or one of `pinned_roots` (root values), reaches."""
     live: set[bytes] = set()
     commits, roots, states = _ref_roots(store)
+    roots += pinned_roots
     trees: list[bytes] = []
     for state in states:
         live.add(state)
@@ -115,8 +116,11 @@ def fsck(store) -> tuple[int, list[str]]:
 
 
 def gc(store) -> tuple[int, int]:
-    """Drop every chunk no ref reaches: (chunks dropped, bytes reclaimed). Runs inside one
-    LMDB write transaction, so writers in every process wait and readers keep their
-    snapshots; a session still reading a version no ref names may then miss chunks."""
-    store.cache.clear()
-    return store.chunks.sweep(lambda: reachable(store))
+    """Drop every chunk no ref and no pin reaches: (chunks dropped, bytes reclaimed).
+
+    Safe while other sessions run, in this process or others: the version each session
+    reads is pinned (storage/pins.py) and kept, as are the packs a writer is still storing
+    into; writers in every process wait for the one LMDB write transaction of the sweep."""
+    with store.pins.exclusive() as (pinned_roots, keep_from_pack):
+        store.cache.clear()
+        return store.chunks.sweep(lambda: reachable(store, pinned_roots), keep_from_pack)
