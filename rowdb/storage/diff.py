@@ -100,11 +100,12 @@ def _diff_internal(store, a: list, b: list) -> None:
         # Children with equal hashes have equal last keys, so the boundaries are the same
         # when the keys agree wherever the hashes differ (one or two places, usually).
         changed = []
-        for group in compress(range(0, len(lv), HASH_GROUP),
+        n = len(lv)
+        for group in compress(range(0, n, HASH_GROUP),
                               map(operator.ne, left.hash_groups(), right.hash_groups())):
-            end = group + HASH_GROUP
-            changed += compress(range(group, end),
-                                map(operator.ne, lv[group:end], rv[group:end]))
+            for i in range(group, min(group + HASH_GROUP, n)):
+                if lv[i] != rv[i]:
+                    changed.append(i)
         lk, rk = left.keys, right.keys
         if all([lk[i] == rk[i] for i in changed]):
             for i in reversed(changed):
