@@ -15,6 +15,7 @@ import datetime
 import re
 import uuid
 import weakref
+from operator import itemgetter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -107,6 +108,36 @@ def _adapt(params):
     return out
 
 
+def _batch_example(param_rows: list):
+    """For executemany's one-plan path: a parameter set with, per column, the one Python
+    type every row's non-null values have, checked column-wise in C; None when the rows
+    differ in length or types, or hold a value `_adapt` would change or refuse (ints
+    beyond bigint, types without SQL meaning): those rows run one by one."""
+    width = len(param_rows[0])
+    if set(map(len, param_rows)) != {width}:
+        return None
+    example = []
+    for index in range(width):
+        column = list(map(itemgetter(index), param_rows))  # zip(*rows) is 4x slower
+        kinds = set(map(type, column))
+        nulls = type(None) in kinds
+        kinds.discard(type(None))
+        if len(kinds) > 1 or not kinds <= _PLAIN:
+            return None
+        if not kinds:
+            example.append(None)
+            continue
+        values = list(filter(_not_none, column)) if nulls else column
+        if int in kinds and not (-2**63 <= min(values) and max(values) < 2**63):
+            return None
+        example.append(values[0])
+    return example
+
+
+def _not_none(value) -> bool:
+    return value is not None
+
+
 def param_type(value) -> SqlType:
     kind = type(value)
     if kind is bool:
@@ -190,14 +221,13 @@ class Session:
         if not param_rows:
             return 0
         statements, first = self.prepare(sql, param_rows[0])
-        kinds = tuple(map(type, first))
         if len(statements) != 1 or not isinstance(statements[0].tree, exp.Insert) \
-                or self.failed or isinstance(param_rows[0], dict) \
-                or any(tuple(map(type, p)) != kinds for p in param_rows):
+                or self.failed or isinstance(param_rows[0], dict):
+            return self._execute_each(sql, param_rows)
+        first = _batch_example(param_rows)
+        if first is None:
             return self._execute_each(sql, param_rows)
         statement = statements[0]
-        param_rows = [_adapt(p) for p in param_rows]
-        first = param_rows[0]
         workspace = self.txn if self.txn is not None else self._open()
         try:
             prepared = self._prepare(statement, workspace, first)

@@ -352,3 +352,33 @@ def test_errors_naming_a_column_or_table_carry_its_position(conn):
             conn.cursor().execute(sql)
         position = err.value.position
         assert sql[position - 1:position - 1 + len(word)] == word
+
+
+def test_executemany_bulk_path_checks_every_row(conn):
+    """The one-batch load path checks types, NULLs and keys column-wise: each bad row still
+    fails the statement with the right SQLSTATE, and nothing of it is kept."""
+    conn.autocommit = False  # one transaction per executemany (autocommit keeps earlier rows)
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE t (id bigint PRIMARY KEY, v text NOT NULL, n numeric, d date)")
+    conn.commit()
+    good = [(i, f"v{i}", i * 10, datetime.date(2024, 1, 1 + i % 28)) for i in range(1000)]
+    cases = [
+        (good[:500] + [(500, None, 1, None)] + good[501:], "23502"),
+        (good[:700] + [(3, "again", 1, None)] + good[701:], "23505"),
+    ]
+    for rows_in, code in cases:
+        with pytest.raises(rowdb.Error) as info:
+            cur.executemany("INSERT INTO t VALUES (%s, %s, %s, %s)", rows_in)
+        assert info.value.sqlstate == code
+        conn.rollback()
+        assert rows(conn, "SELECT count(*) FROM t") == [(0,)]
+    # NULLs mixed into typed columns, ints beyond bigint, and mixed int/Decimal still load.
+    mixed = [(i, f"v{i}", None if i % 3 else 2 ** 70 + i, None if i % 2 else
+              datetime.date(2024, 2, 1)) for i in range(300)]
+    mixed += [(1000, "d", Decimal("1.5"), None)]
+    cur.executemany("INSERT INTO t VALUES (%s, %s, %s, %s)", mixed)
+    conn.commit()
+    assert rows(conn, "SELECT count(*), count(n), count(d), max(n) FROM t") == [
+        (301, 101, 150, Decimal(2 ** 70 + 297))]
+    assert rows(conn, "SELECT v, n, d FROM t WHERE id = 0") == [
+        ("v0", Decimal(2 ** 70), datetime.date(2024, 2, 1))]

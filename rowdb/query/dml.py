@@ -8,6 +8,8 @@ the whole statement succeeded, so a failing statement changes nothing.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from sqlglot import exp
 
 from rowdb.errors import (CardinalityViolationError, DatatypeMismatchError,
@@ -323,31 +325,38 @@ class InsertPlan(DmlPlan):
 
     def _insert_direct(self, view, changes, param_rows) -> int:
         """INSERT ... VALUES (%s, %s, ...) where no default needs computing: rows straight
-        from the parameters, no per-row operator calls (the bulk-load path)."""
+        from the parameters, checked and encoded column-wise in bulk (the load path)."""
         table, codec = view.table, view.codec
         width = len(table.columns)
         order = self.direct  # (column position, parameter index, converter) per column
+        if [(p, i) for p, i, _ in order] == [(i, i) for i in range(width)] and \
+                all(c is None for _, _, c in order) and set(map(len, param_rows)) == {width}:
+            rows = list(map(tuple, param_rows))
+        else:
+            rows = []
+            for params in param_rows:
+                row = [None] * width
+                for position, index, convert in order:
+                    value = params[index]
+                    row[position] = value if convert is None or value is None else \
+                        convert(value)
+                rows.append(tuple(row))
+        for index, column in enumerate(table.columns):
+            if column.not_null:
+                values_of = list(map(itemgetter(index), rows))
+                if None in values_of:
+                    _not_null(table, rows[values_of.index(None)])
+        keys = codec.keys(rows)
+        encoded = codec.values(rows)
         values = changes.values
-        current = changes.current
-        encode = codec.value
-        key_of = codec.key
-        not_null = [c.not_null for c in table.columns]
-        rows = []
-        for params in param_rows:
-            row = [None] * width
-            for position, index, convert in order:
-                value = params[index]
-                row[position] = value if convert is None or value is None else convert(value)
-            row = tuple(row)
-            if None in row and any(v is None and n for v, n in zip(row, not_null)):
-                _not_null(table, row)
-            rows.append(row)
-        empty = view.is_empty()  # loading into an empty table: no stored row can collide
-        for row in rows:
-            key = key_of(row)
-            if key in values or (not empty and current(key) is not None):
-                raise _duplicate(table, row)
-            values[key] = encode(row)
+        if len(set(keys)) != len(keys) or not values.keys().isdisjoint(keys) or (
+                not view.is_empty() and any(map(changes.current, keys))):
+            seen = set()
+            for key, row in zip(keys, rows):  # name the first duplicate
+                if key in seen or key in values or changes.current(key) is not None:
+                    raise _duplicate(table, row)
+                seen.add(key)
+        values.update(zip(keys, encoded))
         return len(rows)
 
     def _rows(self):

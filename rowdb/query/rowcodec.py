@@ -16,8 +16,8 @@ from cachetools import LRUCache
 
 from rowdb import limits
 
-from rowdb.storage.keys import encode_key
-from rowdb.storage.rows import decode_row, decode_rows, encode_row
+from rowdb.storage.keys import encode_key, encode_keys, encode_single_keys
+from rowdb.storage.rows import decode_row, decode_rows, encode_row, encode_rows
 from rowdb.vc.rootvalue import TableDef
 
 
@@ -43,6 +43,16 @@ class RowCodec:
         if self.keyless:
             return encode_key(row)
         return encode_key(self._key_values(row))
+
+    def keys(self, rows: list[tuple]) -> list[bytes]:
+        """`key` of many rows, encoded in bulk (a table with a primary key)."""
+        if len(self.table.primary_key) == 1:
+            return encode_single_keys(list(map(itemgetter(self.table.primary_key[0]), rows)))
+        return encode_keys(list(map(self._key_values, rows)))
+
+    def values(self, rows: list[tuple]) -> list[bytes]:
+        """`value` of many rows, encoded in bulk (a table with a primary key)."""
+        return encode_rows(rows)
 
     def key_values(self, row: tuple) -> tuple:
         return row if self.keyless else self._key_values(row)

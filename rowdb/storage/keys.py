@@ -68,9 +68,11 @@ Known gaps: the per-key size limit (limits.key_bytes_max) is enforced by the tre
 from __future__ import annotations
 
 import datetime
+import operator
 import struct
 import uuid
 from decimal import Decimal
+from itertools import repeat
 
 from rowdb.errors import CorruptionError, InvalidValueError
 
@@ -108,6 +110,7 @@ _INT_POS_BASE = [(TAG_INT_ZERO + n) << (8 * n) for n in range(9)]
 _INT_NEG_BASE = [((TAG_INT_ZERO - n) << (8 * n)) | ((1 << (8 * n)) - 1) for n in range(9)]
 
 _NULL_BYTES = bytes((TAG_NULL,))
+_first = operator.itemgetter(0)
 _FALSE_BYTES = bytes((TAG_FALSE,))
 _TRUE_BYTES = bytes((TAG_TRUE,))
 _STR_END = b"\x00\x01"
@@ -158,6 +161,27 @@ def encode_key(values: tuple | list) -> bytes:
         return _ENCODERS.get(type(v), _encode_other)(v)
     get = _ENCODERS.get
     return b"".join([get(type(v), _encode_other)(v) for v in values])
+
+
+def encode_keys(keys: list) -> list[bytes]:
+    """`encode_key` of many key tuples."""
+    if keys and set(map(len, keys)) == {1}:
+        return encode_single_keys(list(map(_first, keys)))
+    return list(map(encode_key, keys))
+
+
+def encode_single_keys(values: list) -> list[bytes]:
+    """`encode_key((v,))` of each value; small non-negative ints (the usual id column of a
+    bulk load) with C-level passes, no call per key."""
+    if values and set(map(type, values)) == {int} and min(values) >= 0 and \
+            max(values) < _INT_SMALL_LIMIT:
+        lengths = list(map(operator.rshift, map(operator.add, map(int.bit_length, values),
+                                                repeat(7)), repeat(3)))
+        return list(map(int.to_bytes,
+                        map(operator.or_, map(_INT_POS_BASE.__getitem__, lengths), values),
+                        map(operator.add, lengths, repeat(1))))
+    get = _ENCODERS.get
+    return [get(type(v), _encode_other)(v) for v in values]
 
 
 def encode_value(v) -> bytes:
