@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Iterator
-from itertools import accumulate, compress, count, islice, repeat
+from itertools import accumulate, compress, islice, repeat
 from zlib import crc32
 
 from rowdb import limits
@@ -45,11 +45,6 @@ def _hazard_table() -> list[int]:
 
 
 _HAZARD = _hazard_table()
-# The whole rule as one threshold per bucket of min(size, MAX): 0 below MIN (never a cut), the
-# hazard in between, and above any 32-bit hash at MAX (always a cut). add_many's C passes.
-_CUT_HAZARD = [0 if b < _MIN >> _BUCKET_SHIFT else h for b, h in enumerate(_HAZARD)]
-_CUT_HAZARD[_MAX >> _BUCKET_SHIFT] = 1 << 64
-_WINDOW = 128  # entries per pass of add_many: a leaf holds about 80 bench-sized rows
 
 
 def entry_bytes(level: int, keys: list[bytes], values: list, start: int, end: int) -> int:
@@ -87,32 +82,23 @@ class Chunker:
 
     def add_many(self, keys: list[bytes], values: list, counts: list[int] | None = None,
                  start: int = 0, end: int | None = None) -> None:
-        """Add entries [start:end) of the lists, cutting nodes where the rule says.
-
-        The rule runs as C-level passes over windows of entries (sizes, running totals,
-        key hashes, thresholds), stopping at the first cut; no Python step per entry."""
+        """Add entries [start:end) of the lists, cutting nodes where the rule says."""
         end = len(keys) if end is None else end
-        size, first, salt, level = self.size, start, self.salt, self.level
-        while first < end:
-            stop = min(end, first + _WINDOW)
-            window = keys[first:stop]
-            if level:
-                sizes = list(map(_INTERNAL_OVERHEAD.__add__, map(len, window)))
-            else:
-                sizes = list(map(operator.add, map(len, window), map(len, values[first:stop])))
-            totals = list(accumulate(sizes, initial=size))
-            del totals[0]
-            thresholds = map(operator.mul, map(_CUT_HAZARD.__getitem__, map(
-                operator.rshift, map(min, totals, repeat(_MAX)), repeat(_BUCKET_SHIFT))), sizes)
-            mixed = map(operator.and_, map(operator.mul, map(crc32, window, repeat(salt)),
-                                           repeat(_MIX)), repeat(_MASK))
-            hit = next(compress(count(), map(operator.lt, mixed, thresholds)), None)
-            if hit is None:
-                self._keep(keys, values, counts, first, stop)
-                size, first = totals[-1], stop
-            else:
-                self._cut(keys, values, counts, first, first + hit + 1)
-                size, first = 0, first + hit + 1
+        if self.level:
+            sizes = map(_INTERNAL_OVERHEAD.__add__, map(len, keys[start:end]))
+        else:
+            sizes = map(operator.add, map(len, keys[start:end]), map(len, values[start:end]))
+        size, first, salt, hazard = self.size, start, self.salt, _HAZARD
+        for i, entry_bytes in enumerate(sizes, start):
+            size += entry_bytes
+            if size < _MIN:
+                continue
+            if size < _MAX and ((crc32(keys[i], salt) * _MIX) & _MASK) >= \
+                    hazard[size >> _BUCKET_SHIFT] * entry_bytes:
+                continue
+            self._cut(keys, values, counts, first, i + 1)
+            first, size = i + 1, 0
+        self._keep(keys, values, counts, first, end)
         self.size = size
 
     def add_edited(self, keys: list[bytes], values: list, counts: list[int] | None,
