@@ -21,6 +21,9 @@ map_bytes_max = 1 << 44           # Growth stops here (16 TiB) with StorageFullE
 lmdb_readers_max = 512            # Concurrent read transactions across all processes.
 write_buffer_bytes_max = 64 << 20  # A writer flushes staged chunks beyond this much memory.
 compress_threads = 2              # zstd threads compressing a commit's chunks (2 cores here).
+delta_depth_max = 2               # A node edited in place is stored as a delta against its
+                                  # previous version, at most this many deltas deep: a cold
+                                  # read decodes at most this many extra nodes.
 zstd_level = -1                   # zstd fast level -1: ~0.70x on row data, 1.5x level 1 speed.
 
 # Caches.

@@ -102,10 +102,13 @@ class Chunker:
         self.size = size
 
     def add_edited(self, keys: list[bytes], values: list, counts: list[int] | None,
-                   changes: list[tuple[int, int, bool]]) -> None:
+                   changes: list[tuple[int, int, bool]], old: Node | None = None,
+                   edits: list | None = None) -> None:
         """Add an old node's entries after edits, the chunker being at a boundary (the old
         node started right after a cut). `changes` lists, in order, (index in `keys`, bytes
         the entries from there on moved by, whether that entry is new or changed size).
+        When the node ends where `old` ended, it is `old` with `edits` applied: the Writer
+        may store it so (delta.py).
 
         An entry's decision depends only on its key, its bytes and the 64-byte bucket of the
         chunk size after it (MIN and MAX are bucket edges). Unchanged entries ended no node
@@ -148,15 +151,17 @@ class Chunker:
                 continue
             if size >= _MAX or ((crc32(keys[i], salt) * _MIX) & _MASK) < \
                     hazard[size >> _BUCKET_SHIFT] * entry_bytes:
+                if i + 1 == n:  # still ends where the old node ended
+                    self._cut(keys, values, counts, 0, n, old, edits)
+                    return
                 self._cut(keys, values, counts, 0, i + 1)
-                if i + 1 < n:
-                    self.add_many(keys, values, counts, i + 1, n)
+                self.add_many(keys, values, counts, i + 1, n)
                 return
         if tested[-1]:  # the old end tested and no longer cuts: the node runs on
             self._keep(keys, values, counts, 0, n)
             self.size = totals[-1]
         else:
-            self._cut(keys, values, counts, 0, n)
+            self._cut(keys, values, counts, 0, n, old, edits)
 
     def _keep(self, keys, values, counts, start: int, end: int) -> None:
         if start < end:
@@ -165,7 +170,8 @@ class Chunker:
             if counts is not None:
                 self.counts += counts[start:end]
 
-    def _cut(self, keys, values, counts, start: int, end: int) -> None:
+    def _cut(self, keys, values, counts, start: int, end: int, base: Node | None = None,
+             edits: list | None = None) -> None:
         if self.keys:
             node_keys = self.keys + keys[start:end]
             node_values = self.values + values[start:end]
@@ -176,7 +182,7 @@ class Chunker:
             node_keys, node_values = keys[start:end], values[start:end]
             node_counts = counts[start:end] if counts is not None else None
         node = Node(self.level, node_keys, node_values, node_counts)
-        self.writer.put(node)
+        self.writer.put(node, base, edits)
         self.out.append((node_keys[-1], node.digest, node.total))
 
     def finish(self) -> list[tuple[bytes, bytes, int]]:

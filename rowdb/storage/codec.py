@@ -16,6 +16,8 @@ from rowdb.errors import CorruptionError
 
 TAG_RAW = 0   # payload is the node bytes as they are
 TAG_ZSTD = 1  # payload is one zstd frame with content checksum
+TAG_DELTA = 2  # depth byte, base hash, splices against the base node (delta.py)
+_DELTA_HEAD = 2 + limits.hash_bytes
 
 _local = threading.local()  # zstandard contexts are not safe to share between threads
 
@@ -60,6 +62,27 @@ def encode_records(items: list[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
     return records
 
 
+def delta_record(depth: int, base: bytes, payload: bytes) -> bytes:
+    return bytes((TAG_DELTA, depth)) + base + payload
+
+
+def delta_parts(record: bytes) -> tuple[int, bytes, bytes] | None:
+    """(depth, base hash, payload) of a delta record; None for a whole-node record."""
+    if record[:1] != b"\x02":
+        return None
+    return record[1], bytes(record[2:_DELTA_HEAD]), record[_DELTA_HEAD:]
+
+
+def delta_base(record_head: bytes) -> bytes | None:
+    """The base hash named by a record's first bytes, if it is a delta (for gc)."""
+    if len(record_head) >= _DELTA_HEAD and record_head[0] == TAG_DELTA:
+        return bytes(record_head[2:_DELTA_HEAD])
+    return None
+
+
+DELTA_HEAD_BYTES = _DELTA_HEAD
+
+
 def decode_record(record: bytes, digest: bytes = b"") -> bytes:
     """Node bytes from a stored record; CorruptionError if it cannot be decoded."""
     tag = record[0] if record else -1
@@ -70,4 +93,6 @@ def decode_record(record: bytes, digest: bytes = b"") -> bytes:
             raise CorruptionError(f"chunk {digest.hex()} is corrupt: {exc}") from exc
     if tag == TAG_RAW:
         return record[1:]
+    if tag == TAG_DELTA:
+        raise CorruptionError(f"chunk {digest.hex()} is a delta record, not node bytes")
     raise CorruptionError(f"chunk {digest.hex()} has unknown codec tag {tag}")

@@ -92,7 +92,7 @@ def _rewrite_level(writer, root: bytes, level: int, edits: list):
             keys, values, counts, changes = _merge_node(node, edits, i, j)
             replaced.append(node.keys[-1])
             if chunker.at_boundary and i < j:
-                chunker.add_edited(keys, values, counts, changes)
+                chunker.add_edited(keys, values, counts, changes, node, edits[i:j])
             else:
                 chunker.add_many(keys, values, counts)
             i = j

@@ -337,17 +337,23 @@ class ChunkStore:
             raw = txn.get(b"next_pack", db=self._meta)
             return _pack_id.unpack(raw)[0] if raw else 0
 
-    def sweep(self, mark, keep_from_pack: int | None = None) -> tuple[int, int]:
+    def sweep(self, mark, keep_from_pack: int | None = None, base_of=None,
+              head_bytes: int = 0) -> tuple[int, int]:
         """Garbage collection: `mark()` (called inside the write transaction, so no writer
         in any process can commit meanwhile) returns the set of live hashes; every other
         chunk is dropped, except those in packs numbered `keep_from_pack` or higher (a
-        writer still working stores there). Empty packs are deleted and mostly-dead packs
-        rewritten. Returns (chunks dropped, pack bytes reclaimed)."""
-        return self._transact(lambda: self._sweep_once(mark, keep_from_pack))
+        writer still working stores there). `base_of(first head_bytes of a record)` names
+        the record another one is stored against (a delta's base): those are kept too.
+        Empty packs are deleted and mostly-dead packs rewritten.
+        Returns (chunks dropped, pack bytes reclaimed)."""
+        return self._transact(lambda: self._sweep_once(mark, keep_from_pack, base_of,
+                                                       head_bytes))
 
-    def _sweep_once(self, mark, keep_from_pack) -> tuple[int, int]:
+    def _sweep_once(self, mark, keep_from_pack, base_of, head_bytes) -> tuple[int, int]:
         with self.env.begin(write=True) as txn:
             live = mark()
+            if base_of is not None:
+                live = self._with_bases(live, base_of, head_bytes)
             dropped, per_pack = 0, {}
             dead_keys = []
             for digest, loc in txn.cursor(db=self._chunks):
@@ -379,6 +385,33 @@ class ChunkStore:
                 txn.delete(digest, db=self._chunks)
             self._put_packs(txn, fresh)
             return dropped, reclaimed
+
+    def _with_bases(self, live: set[bytes], base_of, head_bytes: int) -> set[bytes]:
+        """`live` plus every record a live record is stored against, transitively. Runs
+        under the write lock before the sweep writes, so a read snapshot is current."""
+        live = set(live)
+        frontier = list(live)
+        with self._read() as txn:
+            packs: dict[int, memoryview] = {}
+            while frontier:
+                found = []
+                for digest in frontier:
+                    loc = txn.get(digest, db=self._chunks)
+                    if loc is None:
+                        continue
+                    pack_id, offset, length = _location.unpack(loc)
+                    pack = packs.get(pack_id)
+                    if pack is None:
+                        pack = packs[pack_id] = txn.get(_pack_id.pack(pack_id),
+                                                        db=self._packs)
+                    if pack is None:
+                        continue
+                    base = base_of(bytes(pack[offset:offset + min(length, head_bytes)]))
+                    if base is not None and base not in live:
+                        live.add(base)
+                        found.append(base)
+                frontier = found
+        return live
 
     def _grow(self) -> None:
         size = self.env.info()["map_size"]

@@ -33,10 +33,11 @@ class Node:
     """One decoded node. Immutable by convention: never change a node after building it."""
 
     __slots__ = ("level", "keys", "values", "counts", "total", "digest", "data", "nbytes",
-                 "_cumulative", "_groups")
+                 "depth", "_cumulative", "_groups")
 
     def __init__(self, level: int, keys: list, values: list, counts: list | None = None,
-                 digest: bytes | None = None, data: bytes | None = None):
+                 digest: bytes | None = None, data: bytes | None = None,
+                 nbytes: int | None = None):
         self.level = level
         self.keys = keys
         self.values = values  # leaf: value bytes; internal: child hashes
@@ -44,10 +45,11 @@ class Node:
         self.total = sum(counts) if level else len(keys)
         self._cumulative: list[int] | None = None
         self._groups: list[bytes] | None = None
-        if data is None:
+        self.depth = 0  # delta records between this node and a whole stored one (delta.py)
+        if data is None and (digest is None or nbytes is None):
             data = encode_node(self)
         self.data: bytes | None = data  # dropped once cached; encode_node rebuilds it
-        self.nbytes = len(data)
+        self.nbytes = len(data) if data is not None else nbytes
         self.digest = digest or digest_of(data)
 
     @property

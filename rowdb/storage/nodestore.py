@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rowdb import limits
-from rowdb.storage.codec import decode_record, encode_records
+from rowdb.storage.codec import decode_record, delta_parts, delta_record, encode_records
+from rowdb.storage.delta import apply_delta, encode_delta
+from rowdb.errors import CorruptionError
 from rowdb.storage.kv import ChunkStore
 from rowdb.storage.lru import ByteLRU
 from rowdb.storage.pins import PACK, new_token, pins_for
@@ -43,17 +45,31 @@ class NodeStore:
         node = self.cache.get(digest)
         if node is not None:
             return node
-        node = decode_node(decode_record(self.chunks.get(digest), digest), digest)
+        node = self._read(digest, self.load)
         self.remember(node)
         return node
+
+    def _read(self, digest: bytes, load_base) -> Node:
+        record = self.chunks.get(digest)
+        parts = delta_parts(record)
+        if parts is None:
+            return decode_node(decode_record(record, digest), digest)
+        depth, base, payload = parts
+        if depth > limits.delta_depth_max + 8:
+            raise CorruptionError(f"chunk {digest.hex()} has a delta chain too deep")
+        return apply_delta(load_base(base), payload, digest, depth)
 
     def load_bytes(self, digest: bytes) -> bytes:
         """A chunk that is not a tree node (a commit), as stored."""
         return decode_record(self.chunks.get(digest), digest)
 
     def load_uncached(self, digest: bytes) -> Node:
-        """Read and decode from disk, bypassing the cache (for verification)."""
-        return decode_node(decode_record(self.chunks.get(digest), digest), digest)
+        """Read and decode from disk, bypassing the cache (for verification): the node
+        carries its canonical bytes, rebuilt through any delta chain."""
+        node = self._read(digest, self.load_uncached)
+        if node.data is None:
+            node.data = encode_node(node)
+        return node
 
     def remember(self, node: Node) -> None:
         node.data = None  # the cache holds decoded nodes only
@@ -72,12 +88,20 @@ class Writer:
         self.pending_bytes = 0
         self.written = 0  # records that were new to the store, over all flushes
         self._recheck: dict[bytes, bytes] = {}  # found stored by a spill: offered again
+        self.deltas: dict[bytes, bytes] = {}  # hash -> delta record, stored instead if new
         self._pin: int | None = None  # token of this writer's pack pin, once it spilled
 
-    def put(self, node: Node) -> bytes:
+    def put(self, node: Node, base: Node | None = None, edits: list | None = None) -> bytes:
+        """Stage a node; `base`, an earlier version that `edits` turned into this node,
+        lets it be stored as a delta against that (delta.py)."""
         digest = node.digest
         if digest not in self.staged:
             data = node.data if node.data is not None else encode_node(node)
+            if base is not None and base.depth < limits.delta_depth_max:
+                payload = encode_delta(node.level, edits, len(data))
+                if payload is not None:
+                    node.depth = base.depth + 1
+                    self.deltas[digest] = delta_record(node.depth, base.digest, payload)
             self.staged[digest] = data
             self.pending_bytes += len(data)
             self.store.remember(node)
@@ -105,6 +129,7 @@ class Writer:
         if data is None:
             return self.store.load(digest)
         node = decode_node(data, digest)
+        node.depth = limits.delta_depth_max if digest in self.deltas else 0
         self.store.remember(node)
         return node
 
@@ -117,7 +142,7 @@ class Writer:
         existing: list[bytes] = []
         self._store(self.staged, {}, {}, existing)
         self._recheck.update((digest, self.staged[digest]) for digest in existing)
-        self.staged = {}
+        self.staged, self.deltas = {}, {}
         self.pending_bytes = 0
 
     def commit(self, refs: Mapping[str, bytes | None] = {},
@@ -128,12 +153,17 @@ class Writer:
             self.staged, self._recheck = self._recheck, {}
         if self.staged or refs:
             self._store(self.staged, refs, expect, None)
-        self.staged = {}
+        self.staged, self.deltas = {}, {}
         self.pending_bytes = 0
         if self._pin is not None:
             self.store.pins.unpin(self._pin)
             self._pin = None
 
     def _store(self, staged: dict, refs, expect, existing) -> None:
-        records = encode_records(list(staged.items()))
+        deltas = self.deltas
+        whole = [item for item in staged.items() if item[0] not in deltas] if deltas else \
+            list(staged.items())
+        records = encode_records(whole)
+        if deltas:
+            records.update((digest, deltas[digest]) for digest in staged if digest in deltas)
         self.written += self.store.chunks.write(records, refs, expect, existing)

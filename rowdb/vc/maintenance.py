@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rowdb.errors import RowdbError
 from rowdb.storage.check import verify
+from rowdb.storage.codec import DELTA_HEAD_BYTES, delta_base
 from rowdb.vc.commits import decode_commit
 from rowdb.vc.merge import decode_state
 from rowdb.vc.rootvalue import load_root
@@ -123,4 +124,5 @@ def gc(store) -> tuple[int, int]:
     into; writers in every process wait for the one LMDB write transaction of the sweep."""
     with store.pins.exclusive() as (pinned_roots, keep_from_pack):
         store.cache.clear()
-        return store.chunks.sweep(lambda: reachable(store, pinned_roots), keep_from_pack)
+        return store.chunks.sweep(lambda: reachable(store, pinned_roots), keep_from_pack,
+                                  delta_base, DELTA_HEAD_BYTES)
