@@ -71,4 +71,5 @@ def apply_delta(base: Node, payload: bytes, digest: bytes, depth: int) -> Node:
     node = Node(base.level, keys, values, counts, digest=digest,
                 nbytes=base.nbytes + len(payload))
     node.depth = depth
+    node.edited_from = (base.digest, edit_keys)
     return node

@@ -13,7 +13,7 @@ with dictionaries, in C. Cost: O(changed nodes x depth), not O(entries).
 from __future__ import annotations
 
 import operator
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from itertools import compress, repeat
 
@@ -89,29 +89,19 @@ def _diff_parts(a: list, b: list) -> Iterator[Change]:
 
 
 def _diff_internal(store, a: list, b: list) -> None:
-    """Two different internal nodes of one level on top: replace them by their children,
-    dropping children the two share (compared in C). With the same child boundaries, the
-    children are paired one by one; otherwise the shared leading and trailing runs are
-    dropped and the differing middles pushed whole."""
+    """Two different internal nodes of one level on top: replace them by the children that
+    differ. Where child boundaries line up, children are paired one by one, descending
+    through aligned internal levels at once; otherwise the shared leading and trailing runs
+    are dropped and the differing middles pushed whole."""
     left, right = store.load(a.pop()[1]), store.load(b.pop()[1])
+    pairs: list[tuple[int, bytes, bytes]] = []
+    if _aligned_pairs(store, left, right, pairs):
+        for level, left_child, right_child in reversed(pairs):
+            a.append((level, left_child))
+            b.append((level, right_child))
+        return
     level = left.level - 1
     lv, rv = left.values, right.values
-    if len(lv) == len(rv):
-        # Children with equal hashes have equal last keys, so the boundaries are the same
-        # when the keys agree wherever the hashes differ (one or two places, usually).
-        changed = []
-        n = len(lv)
-        for group in compress(range(0, n, HASH_GROUP),
-                              map(operator.ne, left.hash_groups(), right.hash_groups())):
-            for i in range(group, min(group + HASH_GROUP, n)):
-                if lv[i] != rv[i]:
-                    changed.append(i)
-        lk, rk = left.keys, right.keys
-        if all([lk[i] == rk[i] for i in changed]):
-            for i in reversed(changed):
-                a.append((level, lv[i]))
-                b.append((level, rv[i]))
-            return
     shortest = min(len(lv), len(rv))
     same = list(map(operator.eq, lv, rv))
     head = same.index(False) if False in same else shortest
@@ -119,6 +109,58 @@ def _diff_internal(store, a: list, b: list) -> None:
     tail = same_tail.index(False) if False in same_tail else len(same_tail)
     a.extend(zip(repeat(level), reversed(lv[head:len(lv) - tail])))
     b.extend(zip(repeat(level), reversed(rv[head:len(rv) - tail])))
+
+
+def _aligned_pairs(store, left, right, pairs: list) -> bool:
+    """If the children of two internal nodes line up, add the differing pairs to `pairs`
+    in key order (children above the leaves are opened in turn) and return True."""
+    changed = _changed_children(left, right)
+    if changed is None:
+        return False
+    level = left.level - 1
+    lv, rv = left.values, right.values
+    for i in changed:
+        if level and _aligned_pairs(store, store.load(lv[i]), store.load(rv[i]), pairs):
+            continue
+        pairs.append((level, lv[i], rv[i]))
+    return True
+
+
+def _changed_children(left, right) -> list[int] | None:
+    """Indexes of the differing children when both nodes have the same child boundaries."""
+    lv, rv = left.values, right.values
+    if len(lv) != len(rv):
+        return None
+    lk, rk = left.keys, right.keys
+    edited = _edited_keys(left, right)
+    if edited is not None:
+        # One node is the other with these keys edited: only their children can differ.
+        changed = sorted(set(i for i in map(bisect_left, repeat(rk), edited) if i < len(rk)))
+        if all([lk[i] == rk[i] for i in changed]):
+            return [i for i in changed if lv[i] != rv[i]]
+        return None
+    # Children with equal hashes have equal last keys, so the boundaries are the same when
+    # the keys agree wherever the hashes differ (one or two places, usually).
+    changed = []
+    n = len(lv)
+    for group in compress(range(0, n, HASH_GROUP),
+                          map(operator.ne, left.hash_groups(), right.hash_groups())):
+        for i in range(group, min(group + HASH_GROUP, n)):
+            if lv[i] != rv[i]:
+                changed.append(i)
+    return changed if all([lk[i] == rk[i] for i in changed]) else None
+
+
+def _edited_keys(left, right) -> list | None:
+    """The keys edited to make one node of the other (known for nodes a batch edit made,
+    or read from delta records), if they are each other's base."""
+    found = right.edited_from
+    if found is not None and found[0] == left.digest:
+        return found[1]
+    found = left.edited_from
+    if found is not None and found[0] == right.digest:
+        return found[1]
+    return None
 
 
 def _expand(store, stack: list) -> None:

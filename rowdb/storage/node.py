@@ -33,7 +33,7 @@ class Node:
     """One decoded node. Immutable by convention: never change a node after building it."""
 
     __slots__ = ("level", "keys", "values", "counts", "total", "digest", "data", "nbytes",
-                 "depth", "_cumulative", "_groups")
+                 "depth", "edited_from", "_cumulative", "_groups")
 
     def __init__(self, level: int, keys: list, values: list, counts: list | None = None,
                  digest: bytes | None = None, data: bytes | None = None,
@@ -46,6 +46,7 @@ class Node:
         self._cumulative: list[int] | None = None
         self._groups: list[bytes] | None = None
         self.depth = 0  # delta records between this node and a whole stored one (delta.py)
+        self.edited_from: tuple[bytes, list] | None = None  # (base hash, keys edited there)
         if data is None and (digest is None or nbytes is None):
             data = encode_node(self)
         self.data: bytes | None = data  # dropped once cached; encode_node rebuilds it

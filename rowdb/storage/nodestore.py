@@ -97,6 +97,8 @@ class Writer:
         digest = node.digest
         if digest not in self.staged:
             data = node.data if node.data is not None else encode_node(node)
+            if base is not None:
+                node.edited_from = (base.digest, [key for key, _ in edits])
             if base is not None and base.depth < limits.delta_depth_max:
                 payload = encode_delta(node.level, edits, len(data))
                 if payload is not None:
