@@ -163,3 +163,25 @@ def test_merge_shortcuts_and_disjoint_changes(store):
     expected = edit_tree(store, base, {int_key(10): b"ours", int_key(30_000): b"new",
                                        int_key(19_000): b"theirs", int_key(11): None})
     assert merged == expected
+
+
+@pytest.mark.parametrize("value_bytes", [8, 300, 3000])
+def test_edits_at_the_end_of_the_last_node_keep_history_independence(store, value_bytes):
+    """Appending after the last key, and deleting it, re-tests the old last entry (it ended
+    its node as the level's last, not necessarily by a cut)."""
+    rng = random.Random(value_bytes)
+    model = {int_key(i): random_value(rng, 1, value_bytes) for i in range(0, 3000, 3)}
+    root = build_tree(store, model.items())
+    for round_ in range(30):
+        top = max(model) if model else int_key(0)
+        edits = {}
+        for _ in range(rng.choice([1, 2, 5])):  # appends after the last key
+            key = int_key(int.from_bytes(top, "big") + rng.randrange(1, 50))
+            edits[key] = random_value(rng, 1, value_bytes)
+        if model and rng.random() < 0.3:
+            edits[max(model)] = None  # and the last key deleted
+        if model and rng.random() < 0.5:
+            edits[rng.choice(list(model))] = random_value(rng, 1, value_bytes)
+        root = edit_tree(store, root, edits)
+        model = apply_model(model, edits)
+        assert root == build_tree(store, model.items()), f"round {round_}"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Iterator
+from bisect import bisect_left
 from itertools import accumulate, compress, islice, repeat
 from zlib import crc32
 
@@ -121,6 +122,14 @@ class Chunker:
             return  # the whole node was deleted: still at the same boundary
         # Entries before the first change keep their totals and decisions: skip them.
         first = min(changes[0][0], n - 1) if changes else n - 1
+        # The old last entry ended its node by a cut or as the level's last entry: when
+        # entries now follow it (inserted after it, in the level's last node), test it.
+        old_end = None
+        if old is not None and keys[-1] != old.keys[-1]:
+            at = bisect_left(keys, old.keys[-1])
+            if at < n and keys[at] == old.keys[-1]:
+                old_end = at
+                first = min(first, at)
         if self.level:
             prefix = len(b"".join(keys[:first])) + _INTERNAL_OVERHEAD * first
             sizes = list(map(_INTERNAL_OVERHEAD.__add__, map(len, keys[first:])))
@@ -129,7 +138,7 @@ class Chunker:
             sizes = list(map(operator.add, map(len, keys[first:]), map(len, values[first:])))
         totals = list(accumulate(sizes, initial=prefix))
         del totals[0]
-        if len(changes) == 1:
+        if len(changes) == 1 and changes[0][0] == first:
             shifted = map(operator.sub, totals, repeat(changes[0][1]))
         else:
             marks = [0] * (n + 1 - first)
@@ -143,6 +152,8 @@ class Chunker:
                 tested[at - first] = True
         if changes and changes[-1][0] >= n:  # the old last entry was deleted
             tested[-1] = True
+        if old_end is not None:
+            tested[old_end - first] = True
         salt, hazard = self.salt, _HAZARD
         for offset in compress(range(n - first), tested):
             i = first + offset
