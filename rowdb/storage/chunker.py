@@ -121,6 +121,12 @@ class Chunker:
         if not n:
             return  # the whole node was deleted: still at the same boundary
         # Entries before the first change keep their totals and decisions: skip them.
+        if old is not None and keys[-1] == old.keys[-1] and not any(
+                [delta or forced for _, delta, forced in changes]):
+            # Values replaced by values of the same size: every size and decision is as
+            # before, so the node still ends where the old one ended.
+            self._cut(keys, values, counts, 0, n, old, edits)
+            return
         first = min(changes[0][0], n - 1) if changes else n - 1
         # The old last entry ended its node by a cut or as the level's last entry: when
         # entries now follow it (inserted after it, in the level's last node), test it.
