@@ -9,6 +9,9 @@ times: nothing here may depend on parameter values or table contents.
 
 from __future__ import annotations
 
+import re
+from operator import itemgetter
+
 from sqlglot import exp
 
 from rowdb.errors import (GroupingError, RowdbError, InvalidColumnReferenceError,
@@ -67,6 +70,18 @@ class QueryPlan:
         if not self.correlated:
             self._memo = (self.ns.get("X"), out)
         return out if limit is None else out[:limit]
+
+
+def _column_values(value: str):
+    """An aggregate argument that is a bare input column (`r[3]`) or count(*): its values
+    for a batch of rows taken in C, not by a comprehension."""
+    if value == "None":
+        return lambda rows, o: rows  # count(*) only counts them
+    found = re.fullmatch(r"r\[(\d+)\]", value)
+    if found is None:
+        return None
+    getter = itemgetter(int(found.group(1)))
+    return lambda rows, o: list(map(getter, rows))
 
 
 class Planner(FromPlanner):
@@ -457,7 +472,9 @@ class Planner(FromPlanner):
             value = args[0].text
         else:
             value = f"({', '.join(a.text for a in args)},)" if args else "None"
-        values = self.ns.function(f"[{value} for r in rows{where}]", "rows, o")
+        values = _column_values(value) if not where else None
+        if values is None:
+            values = self.ns.function(f"[{value} for r in rows{where}]", "rows, o")
         order_keys = None
         if order_items:
             codes = [compiler.compile(o.this) for o in order_items]
