@@ -238,6 +238,15 @@ def build_upward(summaries: list[tuple[bytes, bytes, int]], level: int, writer) 
     return summaries[0][1]
 
 
+def build_checked(keys: list[bytes], values: list[bytes], writer) -> bytes:
+    """Bulk-build from lists the caller already checked (strictly increasing keys of
+    bytes, bytes values within limits): one pass, no per-block checks."""
+    with paused_gc():
+        chunker = Chunker(0, writer)
+        chunker.add_many(keys, values)
+        return build_upward(chunker.finish(), 0, writer)
+
+
 def build(items: Iterable[tuple[bytes, bytes]], writer, block: int = 4096) -> bytes:
     """Bulk-build a tree from (key, value) pairs in strictly increasing key order; its root."""
     with paused_gc():

@@ -17,17 +17,19 @@ from __future__ import annotations
 import operator
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from itertools import compress, repeat
 
 from rowdb.errors import InvalidValueError
 from rowdb.gcpause import paused_gc
 from rowdb import limits
-from rowdb.storage.chunker import Chunker, build, build_upward, check_entries
+from rowdb.storage.chunker import Chunker, build_checked, build_upward, check_entries
 from rowdb.storage.node import Node
 from rowdb.storage.tree import LevelCursor
 
 _INTERNAL_OVERHEAD = limits.internal_entry_overhead
 
 Edit = tuple[bytes, bytes | None]  # (key, new value) or (key, None) to delete
+_first, _second = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def apply_edits(writer, root: bytes, edits: Iterable[Edit]) -> bytes:
@@ -42,13 +44,17 @@ def apply_edits(writer, root: bytes, edits: Iterable[Edit]) -> bytes:
 def _apply(writer, root: bytes, edits: list) -> bytes:
     if not edits:
         return root
-    keys = [k for k, _ in edits]
+    keys = list(map(_first, edits))
     if not all(map(operator.lt, keys, keys[1:])):
         raise InvalidValueError("edits must be sorted by key, each key once")
-    check_entries(keys, [v for _, v in edits], deletes=True)
+    values = list(map(_second, edits))
+    check_entries(keys, values, deletes=True)
     top = writer.load(root)
     if not top.keys:
-        return build(((k, v) for k, v in edits if v is not None), writer)
+        if None in values:
+            present = list(map(operator.is_not, values, repeat(None)))
+            keys, values = list(compress(keys, present)), list(compress(values, present))
+        return build_checked(keys, values, writer)
     level_edits: list = edits
     for level in range(top.level + 1):
         summaries, replaced = _rewrite_level(writer, root, level, level_edits)

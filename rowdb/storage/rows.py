@@ -48,7 +48,7 @@ import struct
 import threading
 import uuid
 from decimal import Decimal
-from itertools import chain
+from itertools import compress, repeat
 
 import msgpack
 
@@ -110,18 +110,46 @@ def encode_row(values: tuple | list) -> bytes:
 
 
 def encode_rows(rows: list) -> list[bytes]:
-    """`encode_row` of many rows: the type and NaN checks run once over all values."""
-    flat = list(chain.from_iterable(rows))
-    try:
-        plain = _VALUE_TYPES.issuperset(set(map(type, flat))) and all(map(_eq, flat, flat))
-    except ArithmeticError:
-        plain = False
-    if not plain:
+    """`encode_row` of many rows, column by column: type and NaN checks and date
+    extensions run as C-level passes over each column, then one pack call per row."""
+    if not rows:
+        return []
+    width = len(rows[0])
+    if set(map(len, rows)) != {width}:
         return list(map(encode_row, rows))
+    columns = []
+    for index in range(width):
+        column = list(map(operator.itemgetter(index), rows))
+        kinds = set(map(type, column))
+        if not _VALUE_TYPES.issuperset(kinds):
+            return list(map(encode_row, rows))  # subclasses, bad types: the slow path
+        if float in kinds or Decimal in kinds:
+            try:
+                if not all(map(_eq, column, column)):
+                    return list(map(encode_row, rows))  # NaNs are made canonical there
+            except ArithmeticError:
+                return list(map(encode_row, rows))
+        if datetime.date in kinds:
+            column = _date_column(column)
+        columns.append(column)
     try:
-        return list(map(_local.packer.pack, rows))
+        return list(map(_local.packer.pack, zip(*columns)))
     except (ValueError, TypeError, OverflowError):
         return list(map(encode_row, rows))  # names the bad value
+
+
+def _date_column(column: list) -> list:
+    """Dates replaced by their (cached) extension values, so packing calls no hook."""
+    get = _date_exts.get
+    out = list(map(get, column))
+    if None in out:
+        for value in set(compress(column, map(operator.is_, out, repeat(None)))):
+            if type(value) is datetime.date:
+                _date_ext(value)  # fills the cache: once per distinct date
+        out = list(map(get, column))
+        if None in out:  # NULLs (and any non-date) stay as they are
+            out = [c if o is None else o for o, c in zip(out, column)]
+    return out
 
 
 def decode_row(data: bytes) -> tuple:
@@ -211,13 +239,7 @@ def _preview(v) -> str:
 def _default(v):
     """msgpack's hook for everything it does not pack natively (and ints beyond 64 bits)."""
     if type(v) is datetime.date:  # the common case: one cached extension per date
-        found = _date_exts.get(v)
-        if found is None:
-            found = _encode_date(v)
-            if len(_date_exts) > 100_000:
-                _date_exts.clear()
-            _date_exts[v] = found
-        return found
+        return _date_ext(v)
     encoder = _EXT_ENCODERS.get(type(v))
     if encoder is None:
         encoder = _subclass_encoder(v)
@@ -225,6 +247,16 @@ def _default(v):
 
 
 _date_exts: dict = {}
+
+
+def _date_ext(v: datetime.date) -> msgpack.ExtType:
+    found = _date_exts.get(v)
+    if found is None:
+        found = _encode_date(v)
+        if len(_date_exts) > 100_000:
+            _date_exts.clear()
+        _date_exts[v] = found
+    return found
 
 
 def _subclass_encoder(v):
