@@ -579,8 +579,9 @@ def profile_lines(profile: dict | None, margins: dict) -> list[str]:
     if not profile:
         return []
     item = profile["item"]
-    out = ["", f"## Profile: rowdb, item {item} (worst against its bar: "
-           f"{margins[item]:.2f}x what the bar allows)", "",
+    margin = (f"worst against its bar: {margins[item]:.2f}x what the bar allows"
+              if item in margins else "chosen with --profile")
+    out = ["", f"## Profile: rowdb, item {item} ({margin})", "",
            f"cProfile, one more run after the measurements: {profile['total_seconds']:.3f} s "
            "of own time in total (profiling overhead included). Top 10 by own time:", "",
            "| own s | cumulative s | calls | function |", "| --- | --- | --- | --- |"]

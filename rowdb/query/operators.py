@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
 from rowdb.errors import (InvalidParameterValueError, InvalidRowCountInLimitError,
                           InvalidRowCountInOffsetError)
@@ -350,12 +351,27 @@ class Aggregate(Operator):
     def _streamed(self, outer) -> tuple:
         """One row of decomposable aggregates over all input rows, a batch at a time."""
         partials = [Partial(spec.aggregate) for spec in self.specs]
+        pairs = list(zip(self.specs, partials))
+        pending: list[list] = []  # leaf-sized batches, fed a few thousand rows at a time
+        size = 0
         for batch in self.source.batches(outer):
-            if self.filter is not None:
-                batch = self.filter(batch, outer)
-            for spec, partial in zip(self.specs, partials):
-                partial.feed(spec.values(batch, outer))
+            pending.append(batch)
+            size += len(batch)
+            if size >= _FEED_ROWS:
+                self._feed(list(chain.from_iterable(pending)), pairs, outer)
+                pending, size = [], 0
+        if pending:
+            self._feed(list(chain.from_iterable(pending)), pairs, outer)
         return tuple(partial.result() for partial in partials)
+
+    def _feed(self, rows: list, pairs: list, outer) -> None:
+        if self.filter is not None:
+            rows = self.filter(rows, outer)
+        for spec, partial in pairs:
+            partial.feed(spec.values(rows, outer))
+
+
+_FEED_ROWS = 4096  # rows per call into streamed aggregates: amortizes per-call work
 
 
 class SetOp(Operator):
