@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlglot
-from cachetools import LRUCache
 from sqlglot import exp
 
 from rowdb.errors import (InFailedTransactionError, InvalidParameterValueError,
@@ -39,6 +38,7 @@ from rowdb.query.types import (BOOL, BYTEA, DATE, FLOAT8, INT8, INTERVAL, NUMERI
                                parse_type_name)
 from rowdb.query.workspace import Workspace
 from rowdb.storage import open_store
+from rowdb.storage.lru import ByteLRU
 from rowdb.storage.pins import ROOT, new_token
 from rowdb.query.systables import revision_root
 from rowdb.vc import repo
@@ -179,7 +179,7 @@ class Session:
         self.txn: Workspace | None = None
         self.failed = False
         self.savepoints: list[tuple[str, tuple]] = []
-        self._plans: LRUCache = LRUCache(maxsize=512)
+        self._plans = ByteLRU(512)
         self._seen: tuple[int, bytes | None] = (-1, None)  # (LMDB generation, working root)
         self._context: ExecContext | None = None
         self._pin = new_token()

@@ -14,13 +14,13 @@ import re
 from dataclasses import dataclass
 
 import sqlglot
-from cachetools import LRUCache
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.tokens import TokenType
 
 from rowdb.errors import SyntaxError as SqlSyntaxError
+from rowdb.storage.lru import ByteLRU
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 # sqlglot splits INTERVAL '2 days' into a number and a unit, and would read only the first
@@ -62,7 +62,7 @@ class Statement:
         return None if match is None else self.offset + match.start() + 1
 
 
-_cache: LRUCache = LRUCache(maxsize=2048)
+_cache = ByteLRU(2048)
 
 
 def parse(sql: str) -> list[Statement]:
@@ -73,7 +73,7 @@ def parse(sql: str) -> list[Statement]:
     return found
 
 
-_placeholder_cache: LRUCache = LRUCache(maxsize=2048)
+_placeholder_cache = ByteLRU(2048)
 
 
 def number_placeholders(sql: str) -> tuple[str, list[str] | None]:
