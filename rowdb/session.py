@@ -272,10 +272,13 @@ class Session:
                 raise
         workspace = self._open()
         self._context = None
-        result = self._guarded(statement, workspace, params)
-        if self._context is not None:
-            workspace = self._context.workspace  # a VC function may have moved it on
-        self._commit(workspace)
+        try:
+            result = self._guarded(statement, workspace, params)
+            if self._context is not None:
+                workspace = self._context.workspace  # a VC function may have moved it on
+            self._commit(workspace)
+        finally:
+            workspace.writer.release()
         return result
 
     def _guarded(self, statement: Statement, workspace: Workspace, params) -> Result:
@@ -303,11 +306,17 @@ class Session:
     def commit(self) -> None:
         workspace, failed = self.txn, self.failed
         self.txn, self.failed, self.savepoints = None, False, []
-        if workspace is None or failed:
+        if workspace is None:
             return
-        self._commit(workspace)
+        try:
+            if not failed:
+                self._commit(workspace)
+        finally:
+            workspace.writer.release()
 
     def rollback(self) -> None:
+        if self.txn is not None:
+            self.txn.writer.release()
         self.txn, self.failed = None, False
         self.savepoints = []
 
@@ -377,15 +386,24 @@ class Session:
             return
         base = workspace.base
         expected = base.digest
-        for _ in range(AUTOCOMMIT_RETRIES * 5):
-            try:
-                workspace.writer.commit({self.ref: root.digest}, expect={self.ref: expected})
-                return
-            except RefConflictError:
-                expected = self.store.chunks.get_ref(self.ref)
-                current = load_root(self.store, expected)
-                root = merge_roots(workspace.writer, base, current, root)
-                base = current  # `root` now holds `current`: the next merge starts there
+        pins, chunks, held = self.store.pins, self.store.chunks, []
+        try:
+            for _ in range(AUTOCOMMIT_RETRIES * 5):
+                try:
+                    workspace.writer.commit({self.ref: root.digest},
+                                            expect={self.ref: expected})
+                    return
+                except RefConflictError:
+                    expected = chunks.get_ref(self.ref)
+                    held.append(new_token())  # what the merge reads stays until it is done
+                    if not pins.pin(held[-1], ROOT, expected, lambda: chunks.has(expected)):
+                        continue
+                    current = load_root(self.store, expected)
+                    root = merge_roots(workspace.writer, base, current, root)
+                    base = current  # `root` now holds `current`: the next merge starts there
+        finally:
+            for token in held:
+                pins.unpin(token)
         raise SerializationFailureError("could not serialize access due to concurrent update")
 
     # Running ----------------------------------------------------------------------------

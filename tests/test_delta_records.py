@@ -107,3 +107,21 @@ def test_a_damaged_delta_is_reported(tmp_path):
     with pytest.raises(RowdbError) as info:
         verify(store, edited)
     assert victim.hex() in info.value.message
+
+
+def test_delta_chains_stay_short_when_nodes_are_recreated(tmp_path):
+    """A value changed back recreates a node already stored as a delta: the depth is taken
+    from the store, so chains never grow past the limit."""
+    store = open_store(tmp_path)
+    rows = [(int_key(i), bytes([i]) * 100) for i in range(30)]  # one leaf
+    root = build_tree(store, rows)
+    sequence = [1, 2, 1] + [n for step in range(10) for n in (3 + 2 * step, 4 + 2 * step,
+                                                            3 + 2 * step)]
+    for n in sequence:
+        root = edit_tree(store, root, {int_key(5): bytes([n]) * 100})
+        digest, chain = root, 0
+        while (parts := delta_parts(store.chunks.get(digest))) is not None:
+            digest, chain = parts[1], chain + 1
+        assert chain <= limits.delta_depth_max
+    store.cache.clear()
+    assert store.load(root).values[5] == bytes([sequence[-1]]) * 100

@@ -103,10 +103,38 @@ def test_chunks_a_writer_spilled_survive_gc_until_its_commit(tmp_path, monkeypat
     items = items[:10000] + [(key, b"new" + value) for key, value in items[10000:]]
     writer = store.writer()
     root = build(iter(items), writer)
-    assert writer.written > 0 and writer._recheck  # spilled: new chunks, and known ones
+    assert writer.written > 0 and writer._unpin is not None  # spilled, packs pinned
     maintenance.gc(store)
     writer.commit({"main": root})
     store.cache.clear()
     assert verify(store, root).entries == len(items)
     assert tree.get(store, root, int_key(123)) == items[123][1]
     assert tree.get(store, root, int_key(15000)) == items[15000][1]
+
+
+def test_gc_during_a_spilling_transaction_and_after_its_rollback(tmp_path, monkeypatch):
+    """A transaction whose writer spilled reads its own (partly unstored) tree after a gc
+    in the same process; once rolled back, its pins are gone and gc reclaims again."""
+    from rowdb.query import workspace as workspace_module
+    monkeypatch.setattr(limits, "write_buffer_bytes_max", 2048)
+    monkeypatch.setattr(workspace_module, "pending_rows_max", 100)
+    connection = rowdb.connect(str(tmp_path / "repo"), autocommit=True)
+    cur = connection.cursor()
+    cur.execute("CREATE TABLE t (id int PRIMARY KEY, v text)")
+    cur.executemany("INSERT INTO t VALUES (%s, %s)", [(i, "a" * 30) for i in range(3000)])
+    cur.execute("UPDATE t SET v = %s", ("A" * 30,))
+    cur.execute("UPDATE t SET v = %s", ("B" * 30,))  # the A version is garbage now
+    cur.execute("BEGIN")
+    cur.execute("UPDATE t SET v = %s", ("A" * 30,))  # recreates it, spilling
+    store = connection.session.store
+    maintenance.gc(store)
+    cur.execute("SELECT count(*), min(v) FROM t")
+    assert cur.fetchall() == [(3000, "A" * 30)]
+    cur.execute("ROLLBACK")
+    pins = open(f"{store.pins.dir}/{store.pins.pid}").read().split()
+    assert "p" not in pins  # the writer's pack pin went with its transaction
+    dropped, _ = maintenance.gc(store)
+    assert dropped > 0
+    cur.execute("SELECT count(*), min(v) FROM t")
+    assert cur.fetchall() == [(3000, "B" * 30)]
+    assert maintenance.fsck(store)[1] == []

@@ -215,6 +215,15 @@ class ChunkStore:
             raise CorruptionError(f"chunk {digest.hex()} points outside its pack {pack_id}")
         return bytes(pack[offset:offset + length])
 
+    def get_present(self, digests: Iterable[bytes]) -> list[bytes | None]:
+        """Records for several hashes (None where absent), read in one transaction."""
+        out = []
+        with self._read() as txn:
+            for digest in digests:
+                loc = txn.get(digest, db=self._chunks)
+                out.append(None if loc is None else self._record(txn, digest, loc))
+        return out
+
     def has(self, digest: bytes) -> bool:
         with self._read() as txn:
             return txn.get(digest, db=self._chunks) is not None
@@ -271,20 +280,20 @@ class ChunkStore:
     # Writes --------------------------------------------------------------------------------
 
     def write(self, records: Mapping[bytes, bytes], refs: Mapping[str, bytes | None] = {},
-              expect: Mapping[str, bytes | None] = {}, existing: list | None = None) -> int:
+              expect: Mapping[str, bytes | None] = {}, force: bool = False) -> int:
         """Store `records` (hash -> record) and move `refs` in one transaction.
 
         A ref set to None is deleted. `expect` gives, per ref name, the hash the caller read
         before (None: absent); if a ref moved meanwhile nothing is written and
         RefConflictError says which. Every ref target must be stored or in `records`.
-        Returns the number of records that were new; the hashes of the others are put in
-        `existing` if given. Idempotent for records.
+        Returns the number of records that were new. Idempotent for records; with `force`,
+        records already stored are stored again, in the new pack (a spilling writer's pinned
+        packs then hold everything it wrote).
         """
         needed = sum(map(len, records.values()))
-        return self._transact(lambda: self._write_once(records, refs, expect, existing),
-                              needed)
+        return self._transact(lambda: self._write_once(records, refs, expect, force), needed)
 
-    def _write_once(self, records, refs, expect, existing) -> int:
+    def _write_once(self, records, refs, expect, force) -> int:
         with self.env.begin(write=True) as txn:
             for name, want in expect.items():
                 have = txn.get(name.encode(), db=self._refs)
@@ -295,8 +304,9 @@ class ChunkStore:
                                f"found {have.hex() if have else 'none'}")
             fresh = [(d, r) for d, r in records.items()
                      if txn.get(d, db=self._chunks) is None]
-            if existing is not None:
-                existing[:] = set(records).difference(d for d, _ in fresh)
+            new_count = len(fresh)
+            if force:
+                fresh = list(records.items())
             self._put_packs(txn, fresh)
             for name, target in refs.items():
                 if target is None:
@@ -307,7 +317,7 @@ class ChunkStore:
                     raise UnknownRefError(
                         f'ref "{name}" cannot point at unknown chunk {target.hex()}')
                 txn.put(name.encode(), target, db=self._refs)
-            return len(fresh)
+            return new_count
 
     def _put_packs(self, txn, fresh: list[tuple[bytes, bytes]]) -> None:
         if not fresh:
@@ -352,6 +362,10 @@ class ChunkStore:
     def _sweep_once(self, mark, keep_from_pack, base_of, head_bytes) -> tuple[int, int]:
         with self.env.begin(write=True) as txn:
             live = mark()
+            if keep_from_pack is not None:  # a writer's pinned packs: all live, bases too
+                live = set(live)
+                live.update(bytes(d) for d, loc in txn.cursor(db=self._chunks)
+                            if _location.unpack(loc)[0] >= keep_from_pack)
             if base_of is not None:
                 live = self._with_bases(live, base_of, head_bytes)
             dropped, per_pack = 0, {}

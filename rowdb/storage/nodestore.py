@@ -14,6 +14,7 @@ meanwhile cannot leave the new root pointing at a dropped chunk.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 
 from rowdb import limits
@@ -39,13 +40,20 @@ class NodeStore:
         self.chunks = chunks
         self.cache = ByteLRU(cache_bytes, _node_bytes)
         self.pins = pins_for(chunks.path)
+        self._writers: weakref.WeakSet = weakref.WeakSet()  # their staged nodes are readable
         self.remember(EMPTY)
 
     def load(self, digest: bytes) -> Node:
         node = self.cache.get(digest)
         if node is not None:
             return node
-        node = self._read(digest, self.load)
+        for writer in list(self._writers):  # a node a transaction made but has not stored
+            data = writer.staged.get(digest)
+            if data is not None:
+                node = decode_node(data, digest)
+                break
+        else:
+            node = self._read(digest, self.load)
         self.remember(node)
         return node
 
@@ -76,7 +84,9 @@ class NodeStore:
         self.cache.put(node.digest, node)
 
     def writer(self) -> "Writer":
-        return Writer(self)
+        writer = Writer(self)
+        self._writers.add(writer)
+        return writer
 
 
 class Writer:
@@ -87,9 +97,8 @@ class Writer:
         self.staged: dict[bytes, bytes] = {}  # hash -> node bytes, until committed
         self.pending_bytes = 0
         self.written = 0  # records that were new to the store, over all flushes
-        self._recheck: dict[bytes, bytes] = {}  # found stored by a spill: offered again
-        self.deltas: dict[bytes, bytes] = {}  # hash -> delta record, stored instead if new
-        self._pin: int | None = None  # token of this writer's pack pin, once it spilled
+        self.deltas: dict[bytes, tuple[bytes, bytes]] = {}  # hash -> (base, delta payload)
+        self._unpin = None  # releases this writer's pack pin, once it spilled
 
     def put(self, node: Node, base: Node | None = None, edits: list | None = None) -> bytes:
         """Stage a node; `base`, an earlier version that `edits` turned into this node,
@@ -99,11 +108,13 @@ class Writer:
             data = node.data if node.data is not None else encode_node(node)
             if base is not None:
                 node.edited_from = (base.digest, [key for key, _ in edits])
-            if base is not None and base.depth < limits.delta_depth_max:
-                payload = encode_delta(node.level, edits, len(data))
-                if payload is not None:
-                    node.depth = base.depth + 1
-                    self.deltas[digest] = delta_record(node.depth, base.digest, payload)
+                if base.depth < limits.delta_depth_max:
+                    payload = encode_delta(node.level, edits, len(data))
+                    if payload is not None:
+                        self.deltas[digest] = (base.digest, payload)
+            cached = self.store.cache.get(digest)
+            if cached is not None:  # keep what is known of how it is stored
+                node.depth = cached.depth
             self.staged[digest] = data
             self.pending_bytes += len(data)
             self.store.remember(node)
@@ -136,36 +147,67 @@ class Writer:
         return node
 
     def flush(self) -> None:
-        """Store staged nodes now, without moving any ref."""
-        if self._pin is None:
-            self._pin = new_token()
-            chunks = self.store.chunks
-            self.store.pins.pin(self._pin, PACK, chunks.next_pack_id(), lambda: True)
-        existing: list[bytes] = []
-        self._store(self.staged, {}, {}, existing)
-        self._recheck.update((digest, self.staged[digest]) for digest in existing)
+        """Store staged nodes now, without moving any ref: into packs this writer pins until
+        its commit (or until it is dropped), every record written again even if stored
+        already, so that no gc meanwhile can drop what the writer's tree needs."""
+        if self._unpin is None:
+            token, pins = new_token(), self.store.pins
+            pins.pin(token, PACK, self.store.chunks.next_pack_id(), lambda: True)
+            self._unpin = weakref.finalize(self, pins.unpin, token)
+        self._store({}, {}, force=True)
         self.staged, self.deltas = {}, {}
         self.pending_bytes = 0
 
     def commit(self, refs: Mapping[str, bytes | None] = {},
                expect: Mapping[str, bytes | None] = {}) -> None:
         """Store every staged node and move `refs` in one transaction (see ChunkStore.write)."""
-        if self._recheck:
-            self._recheck.update(self.staged)
-            self.staged, self._recheck = self._recheck, {}
         if self.staged or refs:
-            self._store(self.staged, refs, expect, None)
+            self._store(refs, expect)
         self.staged, self.deltas = {}, {}
         self.pending_bytes = 0
-        if self._pin is not None:
-            self.store.pins.unpin(self._pin)
-            self._pin = None
+        self.release()
 
-    def _store(self, staged: dict, refs, expect, existing) -> None:
-        deltas = self.deltas
-        whole = [item for item in staged.items() if item[0] not in deltas] if deltas else \
-            list(staged.items())
-        records = encode_records(whole)
-        if deltas:
-            records.update((digest, deltas[digest]) for digest in staged if digest in deltas)
-        self.written += self.store.chunks.write(records, refs, expect, existing)
+    def release(self) -> None:
+        """Drop the pin on the packs this writer spilled into (at its commit, or when its
+        transaction ends without one)."""
+        if self._unpin is not None:
+            self._unpin()
+            self._unpin = None
+
+    def _store(self, refs, expect, force: bool = False) -> None:
+        staged = self.staged
+        delta_records = self._delta_records() if self.deltas else {}
+        records = encode_records([item for item in staged.items()
+                                  if item[0] not in delta_records])
+        records.update(delta_records)
+        self.written += self.store.chunks.write(records, refs, expect, force=force)
+
+    def _delta_records(self) -> dict[bytes, bytes]:
+        """Delta records for staged nodes, with the depth of their bases as stored (a node
+        rebuilt in memory does not know it): too deep, or on a base no longer stored, a
+        node is stored whole."""
+        staged, deltas = self.staged, self.deltas
+        outside = sorted({base for base, _ in deltas.values() if base not in staged})
+        depths: dict[bytes, int | None] = {}
+        for base, record in zip(outside, self.store.chunks.get_present(outside)):
+            parts = None if record is None else delta_parts(record)
+            depths[base] = None if record is None else (parts[0] if parts else 0)
+
+        def depth_of(digest: bytes, seen: int = 0) -> int | None:
+            if digest in depths:
+                return depths[digest]
+            if digest not in deltas or seen > limits.delta_depth_max:
+                depth = 0 if digest in staged else None
+            else:
+                below = depth_of(deltas[digest][0], seen + 1)
+                depth = None if below is None or below >= limits.delta_depth_max else below + 1
+            depths[digest] = depth
+            return depth
+
+        out = {}
+        for digest, (base, payload) in deltas.items():
+            if digest in staged:
+                depth = depth_of(digest)
+                if depth:
+                    out[digest] = delta_record(depth, base, payload)
+        return out
