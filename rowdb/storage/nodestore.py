@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from rowdb import limits
 from rowdb.storage.codec import decode_record, delta_parts, delta_record, encode_records
 from rowdb.storage.delta import apply_delta, encode_delta
-from rowdb.errors import CorruptionError
+from rowdb.errors import CorruptionError, MissingChunkError
 from rowdb.storage.kv import ChunkStore
 from rowdb.storage.lru import ByteLRU
 from rowdb.storage.pins import PACK, new_token, pins_for
@@ -47,15 +47,19 @@ class NodeStore:
         node = self.cache.get(digest)
         if node is not None:
             return node
-        for writer in list(self._writers):  # a node a transaction made but has not stored
-            data = writer.staged.get(digest)
-            if data is not None:
-                node = decode_node(data, digest)
-                break
-        else:
+        try:
             node = self._read(digest, self.load)
+        except MissingChunkError:
+            node = self._staged_node(digest)  # made by a transaction, not stored yet
         self.remember(node)
         return node
+
+    def _staged_node(self, digest: bytes) -> Node:
+        for writer in list(self._writers):
+            data = writer.staged.get(digest)
+            if data is not None:
+                return decode_node(data, digest)
+        raise MissingChunkError(f"chunk {digest.hex()} is missing from the store")
 
     def _read(self, digest: bytes, load_base) -> Node:
         record = self.chunks.get(digest)
