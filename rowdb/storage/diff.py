@@ -134,11 +134,18 @@ def _changed_children(left, right) -> list[int] | None:
     lk, rk = left.keys, right.keys
     edited = _edited_keys(left, right)
     if edited is not None:
-        # One node is the other with these keys edited: only their children can differ.
-        changed = sorted(set(i for i in map(bisect_left, repeat(rk), edited) if i < len(rk)))
-        if all([lk[i] == rk[i] for i in changed]):
-            return [i for i in changed if lv[i] != rv[i]]
-        return None
+        # One node is the other with these keys (sorted) edited: only their children can
+        # differ, and the boundaries are the same if the keys agree at each of them.
+        changed: list[int] = []
+        n = len(rk)
+        for key in edited:
+            i = bisect_left(rk, key)
+            if i < n:
+                if lk[i] != rk[i]:
+                    return None
+                if lv[i] != rv[i] and (not changed or changed[-1] != i):
+                    changed.append(i)
+        return changed
     # Children with equal hashes have equal last keys, so the boundaries are the same when
     # the keys agree wherever the hashes differ (one or two places, usually).
     changed = []
