@@ -73,6 +73,11 @@ def delta_parts(record: bytes) -> tuple[int, bytes, bytes] | None:
     return record[1], bytes(record[2:_DELTA_HEAD]), record[_DELTA_HEAD:]
 
 
+def delta_depth(record_head: bytes) -> int:
+    """Deltas between a record (from its first two bytes) and a whole stored node."""
+    return record_head[1] if record_head[:1] == b"\x02" else 0
+
+
 def delta_base(record_head: bytes) -> bytes | None:
     """The base hash named by a record's first bytes, if it is a delta (for gc)."""
     if len(record_head) >= _DELTA_HEAD and record_head[0] == TAG_DELTA:

@@ -215,13 +215,20 @@ class ChunkStore:
             raise CorruptionError(f"chunk {digest.hex()} points outside its pack {pack_id}")
         return bytes(pack[offset:offset + length])
 
-    def get_present(self, digests: Iterable[bytes]) -> list[bytes | None]:
-        """Records for several hashes (None where absent), read in one transaction."""
+    def get_heads(self, digests: Iterable[bytes], size: int) -> list[bytes | None]:
+        """The first `size` bytes of the records of several hashes (None where absent),
+        read in one transaction without copying whole records."""
         out = []
         with self._read() as txn:
             for digest in digests:
                 loc = txn.get(digest, db=self._chunks)
-                out.append(None if loc is None else self._record(txn, digest, loc))
+                if loc is None:
+                    out.append(None)
+                    continue
+                pack_id, offset, length = _location.unpack(loc)
+                pack = txn.get(_pack_id.pack(pack_id), db=self._packs)
+                out.append(None if pack is None else
+                           bytes(pack[offset:offset + min(length, size)]))
         return out
 
     def has(self, digest: bytes) -> bool:
@@ -280,7 +287,8 @@ class ChunkStore:
     # Writes --------------------------------------------------------------------------------
 
     def write(self, records: Mapping[bytes, bytes], refs: Mapping[str, bytes | None] = {},
-              expect: Mapping[str, bytes | None] = {}, force: bool = False) -> int:
+              expect: Mapping[str, bytes | None] = {}, force: bool = False,
+              fresh_out: list | None = None) -> int:
         """Store `records` (hash -> record) and move `refs` in one transaction.
 
         A ref set to None is deleted. `expect` gives, per ref name, the hash the caller read
@@ -288,12 +296,14 @@ class ChunkStore:
         RefConflictError says which. Every ref target must be stored or in `records`.
         Returns the number of records that were new. Idempotent for records; with `force`,
         records already stored are stored again, in the new pack (a spilling writer's pinned
-        packs then hold everything it wrote).
+        packs then hold everything it wrote). The hashes of the records that were new are
+        put in `fresh_out` if given.
         """
         needed = sum(map(len, records.values()))
-        return self._transact(lambda: self._write_once(records, refs, expect, force), needed)
+        return self._transact(lambda: self._write_once(records, refs, expect, force,
+                                                       fresh_out), needed)
 
-    def _write_once(self, records, refs, expect, force) -> int:
+    def _write_once(self, records, refs, expect, force, fresh_out) -> int:
         with self.env.begin(write=True) as txn:
             for name, want in expect.items():
                 have = txn.get(name.encode(), db=self._refs)
@@ -305,6 +315,8 @@ class ChunkStore:
             fresh = [(d, r) for d, r in records.items()
                      if txn.get(d, db=self._chunks) is None]
             new_count = len(fresh)
+            if fresh_out is not None:
+                fresh_out[:] = [d for d, _ in fresh]
             if force:
                 fresh = list(records.items())
             self._put_packs(txn, fresh)

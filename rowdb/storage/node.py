@@ -45,7 +45,7 @@ class Node:
         self.total = sum(counts) if level else len(keys)
         self._cumulative: list[int] | None = None
         self._groups: list[bytes] | None = None
-        self.depth = 0  # delta records between this node and a whole stored one (delta.py)
+        self.depth = 0  # deltas between this node and a whole stored one; -1: not known yet
         self.edited_from: tuple[bytes, list] | None = None  # (base hash, keys edited there)
         if data is None and (digest is None or nbytes is None):
             data = encode_node(self)

@@ -18,7 +18,8 @@ import weakref
 from collections.abc import Mapping
 
 from rowdb import limits
-from rowdb.storage.codec import decode_record, delta_parts, delta_record, encode_records
+from rowdb.storage.codec import (decode_record, delta_depth, delta_parts, delta_record,
+                                 encode_records)
 from rowdb.storage.delta import apply_delta, encode_delta
 from rowdb.errors import CorruptionError, MissingChunkError
 from rowdb.storage.kv import ChunkStore
@@ -117,8 +118,9 @@ class Writer:
                     if payload is not None:
                         self.deltas[digest] = (base.digest, payload)
             cached = self.store.cache.get(digest)
-            if cached is not None:  # keep what is known of how it is stored
-                node.depth = cached.depth
+            # How it is stored is known once committed (or when it was read): until then,
+            # unknown (-1), as the store may hold it already, as a delta.
+            node.depth = cached.depth if cached is not None else -1
             self.staged[digest] = data
             self.pending_bytes += len(data)
             self.store.remember(node)
@@ -146,7 +148,7 @@ class Writer:
         if data is None:
             return self.store.load(digest)
         node = decode_node(data, digest)
-        node.depth = limits.delta_depth_max if digest in self.deltas else 0
+        node.depth = -1  # not stored yet: see put
         self.store.remember(node)
         return node
 
@@ -184,18 +186,34 @@ class Writer:
         records = encode_records([item for item in staged.items()
                                   if item[0] not in delta_records])
         records.update(delta_records)
-        self.written += self.store.chunks.write(records, refs, expect, force=force)
+        fresh: list[bytes] = []
+        self.written += self.store.chunks.write(records, refs, expect, force=force,
+                                                fresh_out=fresh)
+        cache = self.store.cache
+        for digest in fresh:  # now known: how these are stored
+            node = cache.get(digest)
+            if node is not None:
+                record = delta_records.get(digest)
+                node.depth = record[1] if record is not None else 0
 
     def _delta_records(self) -> dict[bytes, bytes]:
         """Delta records for staged nodes, with the depth of their bases as stored (a node
         rebuilt in memory does not know it): too deep, or on a base no longer stored, a
         node is stored whole."""
         staged, deltas = self.staged, self.deltas
-        outside = sorted({base for base, _ in deltas.values() if base not in staged})
         depths: dict[bytes, int | None] = {}
-        for base, record in zip(outside, self.store.chunks.get_present(outside)):
-            parts = None if record is None else delta_parts(record)
-            depths[base] = None if record is None else (parts[0] if parts else 0)
+        outside = set()
+        cache = self.store.cache
+        for base, _ in deltas.values():
+            if base not in staged and base not in depths:
+                cached = cache.get(base)
+                if cached is not None and cached.depth >= 0:
+                    depths[base] = cached.depth
+                else:
+                    outside.add(base)
+        outside = sorted(outside)
+        for base, head in zip(outside, self.store.chunks.get_heads(outside, 2)):
+            depths[base] = None if head is None else delta_depth(head)
 
         def depth_of(digest: bytes, seen: int = 0) -> int | None:
             if digest in depths:
