@@ -183,7 +183,7 @@ class Session:
         self._seen: tuple[int, bytes | None] = (-1, None)  # (LMDB generation, working root)
         self._context: ExecContext | None = None
         self._pin = new_token()
-        weakref.finalize(self, self.store.pins.unpin, self._pin)
+        weakref.finalize(self, self.store.pins.unpin_later, self._pin)
 
     @property
     def in_transaction(self) -> bool:

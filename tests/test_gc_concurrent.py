@@ -138,3 +138,32 @@ def test_gc_during_a_spilling_transaction_and_after_its_rollback(tmp_path, monke
     cur.execute("SELECT count(*), min(v) FROM t")
     assert cur.fetchall() == [(3000, "B" * 30)]
     assert maintenance.fsck(store)[1] == []
+
+
+def test_a_writer_dropped_while_pinning_does_not_deadlock(tmp_path, monkeypatch):
+    """A spilled writer's finalizer can run anywhere, also inside a pin on the same thread:
+    it must not wait for the pin lock."""
+    import threading
+    from rowdb.storage.pins import ROOT, new_token
+    store = open_store(tmp_path)
+    monkeypatch.setattr(limits, "write_buffer_bytes_max", 1024)
+    holder = [store.writer()]
+    build(iter([(int_key(i), b"v" * 40) for i in range(2000)]), holder[0])
+    assert holder[0]._unpin is not None  # spilled: its packs are pinned
+
+    def still_there():
+        holder.clear()  # the writer's last reference goes: its finalizer runs right here
+        return True
+
+    done = threading.Event()
+
+    def pin():
+        store.pins.pin(new_token(), ROOT, b"\x01" * 20, still_there)
+        done.set()
+
+    thread = threading.Thread(target=pin, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert done.is_set(), "pin deadlocked"
+    with store.pins.exclusive() as (_, keep_from_pack):
+        assert keep_from_pack is None  # the dropped writer's pin went

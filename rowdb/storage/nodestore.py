@@ -159,7 +159,7 @@ class Writer:
         if self._unpin is None:
             token, pins = new_token(), self.store.pins
             pins.pin(token, PACK, self.store.chunks.next_pack_id(), lambda: True)
-            self._unpin = weakref.finalize(self, pins.unpin, token)
+            self._unpin = (token, weakref.finalize(self, pins.unpin_later, token))
         self._store({}, {}, force=True)
         self.staged, self.deltas = {}, {}
         self.pending_bytes = 0
@@ -177,7 +177,9 @@ class Writer:
         """Drop the pin on the packs this writer spilled into (at its commit, or when its
         transaction ends without one)."""
         if self._unpin is not None:
-            self._unpin()
+            token, finalizer = self._unpin
+            finalizer.detach()
+            self.store.pins.unpin(token)
             self._unpin = None
 
     def _store(self, refs, expect, force: bool = False) -> None:

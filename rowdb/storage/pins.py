@@ -42,13 +42,17 @@ class Pins:
         self.pid = os.getpid()
         self._mine: dict[int, tuple[str, object]] = {}
         self._mutex = threading.Lock()
+        self._released: list[int] = []  # from finalizers, which must not take the lock
 
     def pin(self, token: int, kind: str, value, still_there: Callable[[], bool]) -> bool:
         """Publish (kind, value) under `token`, replacing its previous pin; then return
         `still_there()`, evaluated while no gc can run: False means gc dropped it before
         the pin took effect, and the caller must read its ref again."""
         with self._mutex:
+            changed = self._drain()
             if self._mine.get(token) == (kind, value):
+                if changed:
+                    self._publish_quietly()
                 return still_there()
             with self._locked(fcntl.LOCK_SH):
                 self._mine[token] = (kind, value)
@@ -57,9 +61,24 @@ class Pins:
 
     def unpin(self, token: int) -> None:
         with self._mutex:
-            if self._mine.pop(token, None) is not None:
-                with contextlib.suppress(OSError):
-                    self._publish()
+            changed = self._drain()
+            if self._mine.pop(token, None) is not None or changed:
+                self._publish_quietly()
+
+    def unpin_later(self, token: int) -> None:
+        """For finalizers (they may run inside `pin`, on this very thread): the pin goes
+        at this process's next pin operation, or at gc."""
+        self._released.append(token)
+
+    def _drain(self) -> bool:
+        changed = False
+        while self._released:
+            changed |= self._mine.pop(self._released.pop(), None) is not None
+        return changed
+
+    def _publish_quietly(self) -> None:
+        with contextlib.suppress(OSError):
+            self._publish()
 
     def _publish(self) -> None:
         os.makedirs(self.dir, exist_ok=True)
@@ -69,7 +88,7 @@ class Pins:
                 os.remove(path)
             return
         lines = [f"{kind} {value.hex() if kind == ROOT else value}\n"
-                 for kind, value in set(self._mine.values())]
+                 for kind, value in set(list(self._mine.values()))]
         temp = f"{path}.{threading.get_ident()}.tmp"
         with open(temp, "w") as out:
             out.writelines(lines)
@@ -90,6 +109,8 @@ class Pins:
         """For gc: hold off new pins and yield (pinned root values, lowest pinned pack id)
         over every running process, this one included."""
         with self._mutex, self._locked(fcntl.LOCK_EX):
+            if self._drain():
+                self._publish_quietly()
             roots: list[bytes] = []
             packs: list[int] = []
             for kind, value in self._read_all():
