@@ -368,6 +368,8 @@ class Session:
         if generation != self._seen[0]:
             for _ in range(100):
                 root = chunks.get_ref(self.ref)
+                if root is None:  # another session deleted the branch
+                    raise UnknownRefError(f'branch "{self.branch}" not found')
                 # Pinned, gc in any process keeps this version while the session reads it;
                 # if a gc dropped it just before (the ref moved on), read the ref again.
                 if self.store.pins.pin(self._pin, ROOT, root, lambda: chunks.has(root)):

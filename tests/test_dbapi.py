@@ -382,3 +382,16 @@ def test_executemany_bulk_path_checks_every_row(conn):
         (301, 101, 150, Decimal(2 ** 70 + 297))]
     assert rows(conn, "SELECT v, n, d FROM t WHERE id = 0") == [
         ("v0", Decimal(2 ** 70), datetime.date(2024, 2, 1))]
+
+
+def test_a_session_whose_branch_another_deleted_gets_a_clear_error(tmp_path):
+    path = tmp_path / "db"
+    first = rowdb.connect(path, autocommit=True)
+    first.cursor().execute("SELECT rowdb_branch('feature')")
+    other = rowdb.connect(path, branch="feature", autocommit=True)
+    other.cursor().execute("SELECT 1")
+    first.cursor().execute("SELECT rowdb_branch('-d', 'feature')")
+    with pytest.raises(rowdb.Error) as info:
+        other.cursor().execute("SELECT 1")
+    assert info.value.sqlstate == "42704" and "feature" in str(info.value)
+    assert rows(first, "SELECT count(*) FROM rowdb_branches WHERE name = 'feature'") == [(0,)]
