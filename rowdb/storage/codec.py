@@ -17,7 +17,7 @@ from rowdb.errors import CorruptionError
 TAG_RAW = 0   # payload is the node bytes as they are
 TAG_ZSTD = 1  # payload is one zstd frame with content checksum
 TAG_DELTA = 2  # depth byte, base hash, splices against the base node (delta.py)
-_DELTA_HEAD = 2 + limits.hash_bytes
+DELTA_HEAD_BYTES = 2 + limits.hash_bytes  # tag, depth, base hash
 
 _local = threading.local()  # zstandard contexts are not safe to share between threads
 
@@ -70,7 +70,7 @@ def delta_parts(record: bytes) -> tuple[int, bytes, bytes] | None:
     """(depth, base hash, payload) of a delta record; None for a whole-node record."""
     if record[:1] != b"\x02":
         return None
-    return record[1], bytes(record[2:_DELTA_HEAD]), record[_DELTA_HEAD:]
+    return record[1], bytes(record[2:DELTA_HEAD_BYTES]), record[DELTA_HEAD_BYTES:]
 
 
 def delta_depth(record_head: bytes) -> int:
@@ -80,12 +80,10 @@ def delta_depth(record_head: bytes) -> int:
 
 def delta_base(record_head: bytes) -> bytes | None:
     """The base hash named by a record's first bytes, if it is a delta (for gc)."""
-    if len(record_head) >= _DELTA_HEAD and record_head[0] == TAG_DELTA:
-        return bytes(record_head[2:_DELTA_HEAD])
+    if len(record_head) >= DELTA_HEAD_BYTES and record_head[0] == TAG_DELTA:
+        return bytes(record_head[2:DELTA_HEAD_BYTES])
     return None
 
-
-DELTA_HEAD_BYTES = _DELTA_HEAD
 
 
 def decode_record(record: bytes, digest: bytes = b"") -> bytes:

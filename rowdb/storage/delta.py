@@ -17,11 +17,10 @@ is nil on leaves. Above the leaves a value is a child hash and counts give its e
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 import msgpack
 
 from rowdb.errors import CorruptionError
+from rowdb.storage.edit import merge_node
 from rowdb.storage.node import Node
 
 _WORTH = 4  # store a delta only when it is under 1/_WORTH of the node's bytes
@@ -44,27 +43,12 @@ def apply_delta(base: Node, payload: bytes, digest: bytes, depth: int) -> Node:
     """The node `payload` makes of `base` (its hash is not checked here: see check.py)."""
     try:
         edit_keys, edit_values, edit_counts = msgpack.unpackb(payload)
-        keys, values = list(base.keys), list(base.values)
-        counts = None if base.counts is None else list(base.counts)
-        if (counts is None) != (edit_counts is None) or len(edit_keys) != len(edit_values):
+        if (base.counts is None) != (edit_counts is None) or len(edit_keys) != len(edit_values):
             raise ValueError("delta does not fit its base")
-        for n, (key, value) in enumerate(zip(edit_keys, edit_values)):
-            at = bisect_left(keys, key)
-            found = at < len(keys) and keys[at] == key
-            if value is None:
-                if found:
-                    del keys[at], values[at]
-                    if counts is not None:
-                        del counts[at]
-            elif found:
-                values[at] = value
-                if counts is not None:
-                    counts[at] = edit_counts[n]
-            else:
-                keys.insert(at, key)
-                values.insert(at, value)
-                if counts is not None:
-                    counts.insert(at, edit_counts[n])
+        if edit_counts is not None:  # above the leaves an edit's value is (hash, count)
+            edit_values = [None if v is None else (v, c) for v, c in zip(edit_values,
+                                                                         edit_counts)]
+        keys, values, counts, _ = merge_node(base, list(zip(edit_keys, edit_values)))
     except (ValueError, TypeError, IndexError, msgpack.UnpackException) as exc:
         raise CorruptionError(f"chunk {digest.hex()} is a damaged delta record",
                               detail=str(exc)) from exc

@@ -95,7 +95,7 @@ def _rewrite_level(writer, root: bytes, level: int, edits: list):
             node = cursor.node
             last = cursor.is_last()
             j = len(edits) if last else bisect_right(edit_keys, node.keys[-1], i)
-            keys, values, counts, changes = _merge_node(node, edits, i, j)
+            keys, values, counts, changes = merge_node(node, edits, i, j)
             replaced.append(node.keys[-1])
             if chunker.at_boundary and i < j:
                 chunker.add_edited(keys, values, counts, changes, node, edits[i:j])
@@ -111,9 +111,11 @@ def _rewrite_level(writer, root: bytes, level: int, edits: list):
     return chunker.out, replaced
 
 
-def _merge_node(node: Node, edits: list, start: int, end: int):
+def merge_node(node: Node, edits: list, start: int = 0, end: int | None = None):
     """The node's entries with edits[start:end] applied: (keys, values, counts, changes),
-    `changes` as Chunker.add_edited takes them; sizes are chunker.py's measure."""
+    `changes` as Chunker.add_edited takes them; sizes are chunker.py's measure. Above the
+    leaves an edit's value is (hash, count). delta.py rebuilds delta records with it."""
+    end = len(edits) if end is None else end
     keys, values = node.keys, node.values
     counts = node.counts
     if start == end:
