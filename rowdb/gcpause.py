@@ -1,6 +1,7 @@
 """Pausing Python's cyclic garbage collector around bulk work.
 
-Where: used by the storage layer's bulk operations (tree builds, batch edits). Building a
+Where: used by the storage layer's bulk operations (tree builds, batch edits) and around
+every statement and commit a Session runs (session.py). Building a
 tree allocates millions of small lists and tuples, none of them in reference cycles; each
 allocation burst triggers full collections that rescan every live object, which measured here
 doubles the time of a 1,000,000-entry build. Reference counting still frees everything.
@@ -9,6 +10,7 @@ doubles the time of a 1,000,000-entry build. Reference counting still frees ever
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import threading
 
@@ -34,3 +36,12 @@ def paused_gc():
                 gc.enable()
             elif _holders == -1_000_000:
                 _holders = 0
+
+
+def gc_paused(function):
+    """Decorator: run `function` with the collector paused (a whole statement or commit)."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with paused_gc():
+            return function(*args, **kwargs)
+    return wrapper

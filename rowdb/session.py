@@ -22,6 +22,7 @@ from decimal import Decimal
 import sqlglot
 from sqlglot import exp
 
+from rowdb.gcpause import gc_paused
 from rowdb.errors import (InFailedTransactionError, InvalidParameterValueError,
                           InvalidSavepointError, NoActiveTransactionError, NotSupportedError,
                           InternalError, ProgramLimitExceededError, RefConflictError,
@@ -109,17 +110,20 @@ def _adapt(params):
 
 
 def _batch_example(param_rows: list):
-    """For executemany's one-plan path: a parameter set with, per column, the one Python
-    type every row's non-null values have, checked column-wise in C; None when the rows
-    differ in length or types, or hold a value `_adapt` would change or refuse (ints
-    beyond bigint, types without SQL meaning): those rows run one by one."""
+    """For executemany's one-plan path: (a parameter set with, per column, the one Python
+    type every row's non-null values have; the columns as lists; their type sets), checked
+    column-wise in C; None when the rows differ in length or types, or hold a value `_adapt`
+    would change or refuse (ints beyond bigint, types without SQL meaning): those rows run
+    one by one. The plan reuses the columns and type sets to encode the rows."""
     width = len(param_rows[0])
     if set(map(len, param_rows)) != {width}:
         return None
-    example = []
+    example, columns, kinds_of = [], [], []
     for index in range(width):
         column = list(map(itemgetter(index), param_rows))  # zip(*rows) is 4x slower
         kinds = set(map(type, column))
+        columns.append(column)
+        kinds_of.append(frozenset(kinds))
         nulls = type(None) in kinds
         kinds.discard(type(None))
         if len(kinds) > 1 or not kinds <= _PLAIN:
@@ -131,7 +135,7 @@ def _batch_example(param_rows: list):
         if int in kinds and not (-2**63 <= min(values) and max(values) < 2**63):
             return None
         example.append(values[0])
-    return example
+    return example, columns, kinds_of
 
 
 def _not_none(value) -> bool:
@@ -191,6 +195,7 @@ class Session:
 
     # Statements -------------------------------------------------------------------------
 
+    @gc_paused
     def execute(self, sql: str, params=None) -> list[Result]:
         """Run every statement of `sql`; `params` (a sequence for %s, a mapping for
         %(name)s) binds placeholders, which are only recognised when params are given."""
@@ -214,6 +219,7 @@ class Session:
             values = list(params)
         return parse(text), values
 
+    @gc_paused
     def execute_many(self, sql: str, param_rows: list) -> int:
         """executemany: an INSERT whose parameter sets all have the same Python types is
         planned once and its rows applied as one batch; anything else runs row by row."""
@@ -224,16 +230,17 @@ class Session:
         if len(statements) != 1 or not isinstance(statements[0].tree, exp.Insert) \
                 or self.failed or isinstance(param_rows[0], dict):
             return self._execute_each(sql, param_rows)
-        first = _batch_example(param_rows)
-        if first is None:
+        batch = _batch_example(param_rows)
+        if batch is None:
             return self._execute_each(sql, param_rows)
+        first, columns, kinds = batch
         statement = statements[0]
         workspace = self.txn if self.txn is not None else self._open()
         try:
             prepared = self._prepare(statement, workspace, first)
             plan = prepared.plan
             plan.ns["X"] = ExecContext(workspace, self)
-            count = plan.run_many(workspace, param_rows)
+            count = plan.run_many(workspace, param_rows, columns, kinds)
         except Exception as exc:
             if self.txn is not None:
                 self.failed = True
@@ -303,6 +310,7 @@ class Session:
             self.txn = self._open()
             self.failed = False
 
+    @gc_paused
     def commit(self) -> None:
         workspace, failed = self.txn, self.failed
         self.txn, self.failed, self.savepoints = None, False, []

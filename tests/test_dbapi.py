@@ -395,3 +395,47 @@ def test_a_session_whose_branch_another_deleted_gets_a_clear_error(tmp_path):
         other.cursor().execute("SELECT 1")
     assert info.value.sqlstate == "42704" and "feature" in str(info.value)
     assert rows(first, "SELECT count(*) FROM rowdb_branches WHERE name = 'feature'") == [(0,)]
+
+
+def test_executemany_into_an_empty_table_builds_the_same_tree(tmp_path):
+    """A load into an empty table is built straight from the sorted rows: shuffled ids, list
+    parameter sets and a later load into the filled table give the rows and the very tree
+    that loading in key order, in small batches, gives."""
+    import random
+
+    data = [(i, f"name-{i % 977}", i * 0.5, datetime.date(2024, 1, 1 + i % 28))
+            for i in range(1, 20_001)]
+    shuffled = data[:]
+    random.Random(3).shuffle(shuffled)
+    roots = []
+    for name, batches in [("bulk", [shuffled[:15_000], [list(r) for r in shuffled[15_000:]]]),
+                          ("small", [data[k:k + 700] for k in range(0, len(data), 700)])]:
+        conn = rowdb.connect(tmp_path / name)
+        cur = conn.cursor()
+        cur.execute("CREATE TABLE t (id bigint PRIMARY KEY, b text, c float8, d date)")
+        for batch in batches:
+            cur.executemany("INSERT INTO t VALUES (%s, %s, %s, %s)", batch)
+            assert cur.rowcount == len(batch)
+        conn.commit()
+        assert rows(conn, "SELECT * FROM t ORDER BY id") == data
+        assert rows(conn, "SELECT * FROM t WHERE id = 777") == [data[776]]
+        roots.append(conn.session._open().tables["t"].data)
+        conn.close()
+    assert roots[0] == roots[1]
+
+
+def test_executemany_into_an_empty_table_refuses_bad_keys(conn):
+    """The empty-table build path still names duplicates (23505) and over-long keys (54000),
+    and keeps nothing of the failed statement."""
+    conn.autocommit = False
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE t (k text PRIMARY KEY, v int)")
+    conn.commit()
+    cases = [([(f"k{i}", i) for i in range(500)] + [("k7", 1)], "23505"),
+             ([(f"k{i}", i) for i in range(500)] + [("x" * 5000, 1)], "54000")]
+    for rows_in, code in cases:
+        with pytest.raises(rowdb.Error) as info:
+            cur.executemany("INSERT INTO t VALUES (%s, %s)", rows_in)
+        assert info.value.sqlstate == code
+        conn.rollback()
+        assert rows(conn, "SELECT count(*) FROM t") == [(0,)]

@@ -8,6 +8,7 @@ the whole statement succeeded, so a failing statement changes nothing.
 
 from __future__ import annotations
 
+import operator
 from operator import itemgetter
 
 from sqlglot import exp
@@ -119,9 +120,11 @@ class DmlPlan:
         view.stage(changes.finish())
         return count, returned
 
-    def run_many(self, workspace, param_rows) -> int:
+    def run_many(self, workspace, param_rows, columns=None, kinds=None) -> int:
         """executemany: one statement's worth of changes for every parameter set, applied as
-        one batch. Rows must all have the types the plan was made for."""
+        one batch. Rows must all have the types the plan was made for; `columns` and `kinds`
+        (the parameters column by column, and each column's set of types), when given,
+        spare the bulk path extracting them again."""
         view = workspace.view(self.table)
         changes = Changes(view)
         ns = self.ns
@@ -129,7 +132,7 @@ class DmlPlan:
         direct = getattr(self, "direct", None)
         if direct is not None and self.conflict is None and not view.table.unique and \
                 not view.codec.keyless and all(d is None for d in self.defaults_needed):
-            total = self._insert_direct(view, changes, param_rows)
+            total = self._insert_direct(view, changes, param_rows, columns, kinds)
         else:
             for params in param_rows:
                 ns["P"] = params
@@ -323,16 +326,19 @@ class InsertPlan(DmlPlan):
             if where is not None else None
         return ("update", sets, condition)
 
-    def _insert_direct(self, view, changes, param_rows) -> int:
+    def _insert_direct(self, view, changes, param_rows, columns=None, kinds=None) -> int:
         """INSERT ... VALUES (%s, %s, ...) where no default needs computing: rows straight
-        from the parameters, checked and encoded column-wise in bulk (the load path)."""
+        from the parameters, checked and encoded column-wise in bulk (the load path). Into
+        an empty table, the sorted rows are built into a tree at once."""
         table, codec = view.table, view.codec
         width = len(table.columns)
         order = self.direct  # (column position, parameter index, converter) per column
         if [(p, i) for p, i, _ in order] == [(i, i) for i in range(width)] and \
                 all(c is None for _, _, c in order) and set(map(len, param_rows)) == {width}:
-            rows = list(map(tuple, param_rows))
+            rows = param_rows if set(map(type, param_rows)) == {tuple} else \
+                list(map(tuple, param_rows))
         else:
+            columns = kinds = None
             rows = []
             for params in param_rows:
                 row = [None] * width
@@ -343,12 +349,22 @@ class InsertPlan(DmlPlan):
                 rows.append(tuple(row))
         for index, column in enumerate(table.columns):
             if column.not_null:
-                values_of = list(map(itemgetter(index), rows))
+                values_of = columns[index] if columns is not None else \
+                    list(map(itemgetter(index), rows))
                 if None in values_of:
                     _not_null(table, rows[values_of.index(None)])
-        keys = codec.keys(rows)
-        encoded = codec.values(rows)
+        keys = codec.keys(rows, columns)
+        encoded = codec.values(rows, columns, kinds)
         values = changes.values
+        if not values and view.is_empty():
+            if not all(map(operator.lt, keys, keys[1:])):
+                order = sorted(range(len(keys)), key=keys.__getitem__)
+                keys = list(map(keys.__getitem__, order))
+                encoded = list(map(encoded.__getitem__, order))
+                rows = list(map(rows.__getitem__, order))
+            if all(map(operator.lt, keys, keys[1:])):
+                view.fill(keys, encoded)
+                return len(rows)
         if len(set(keys)) != len(keys) or not values.keys().isdisjoint(keys) or (
                 not view.is_empty() and any(map(changes.current, keys))):
             seen = set()

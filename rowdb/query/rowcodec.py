@@ -44,15 +44,20 @@ class RowCodec:
             return encode_key(row)
         return encode_key(self._key_values(row))
 
-    def keys(self, rows: list[tuple]) -> list[bytes]:
-        """`key` of many rows, encoded in bulk (a table with a primary key)."""
+    def keys(self, rows: list[tuple], columns: list[list] | None = None) -> list[bytes]:
+        """`key` of many rows, encoded in bulk (a table with a primary key); `columns`, when
+        given, holds the same rows column by column."""
         if len(self.table.primary_key) == 1:
-            return encode_single_keys(list(map(itemgetter(self.table.primary_key[0]), rows)))
+            index = self.table.primary_key[0]
+            return encode_single_keys(columns[index] if columns is not None else
+                                      list(map(itemgetter(index), rows)))
         return encode_keys(list(map(self._key_values, rows)))
 
-    def values(self, rows: list[tuple]) -> list[bytes]:
-        """`value` of many rows, encoded in bulk (a table with a primary key)."""
-        return encode_rows(rows)
+    def values(self, rows: list[tuple], columns: list[list] | None = None,
+               kinds: list | None = None) -> list[bytes]:
+        """`value` of many rows, encoded in bulk (a table with a primary key); `columns`
+        and `kinds` as `encode_rows` takes them."""
+        return encode_rows(rows, columns, kinds)
 
     def key_values(self, row: tuple) -> tuple:
         return row if self.keyless else self._key_values(row)

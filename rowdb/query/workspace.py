@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from rowdb.query.rowcodec import codec_for
 from rowdb.storage import tree
+from rowdb.storage.chunker import build_checked, check_entries
 from rowdb.storage.edit import apply_edits
 from rowdb.storage.tree import Bound
 from rowdb.vc.rootvalue import RootValue, TableDef, save_root
@@ -137,6 +138,14 @@ class TableView:
                                     sorted(self.pending.items()))
             self.pending = {}
             self._pending_sorted = None
+
+    def fill(self, keys: list[bytes], values: list[bytes]) -> None:
+        """Give an empty table with nothing pending its first rows: `keys` strictly
+        increasing, built straight into a tree (a bulk load into a new table)."""
+        assert self.is_empty()
+        check_entries(keys, values)
+        self.root = build_checked(keys, values, self.workspace.writer)
+        self.workspace.dirty = True
 
     def replace_all(self, rows: list[tuple[bytes, bytes]]) -> None:
         """Replace the table's contents (TRUNCATE, DROP COLUMN): `rows` sorted by key."""

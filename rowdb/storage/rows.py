@@ -109,31 +109,37 @@ def encode_row(values: tuple | list) -> bytes:
                                 detail=f"{type(exc).__name__}: {exc}") from exc
 
 
-def encode_rows(rows: list) -> list[bytes]:
+def encode_rows(rows: list, columns: list[list] | None = None,
+                kinds: list | None = None) -> list[bytes]:
     """`encode_row` of many rows, column by column: type and NaN checks and date
-    extensions run as C-level passes over each column, then one pack call per row."""
+    extensions run as C-level passes over each column, then one pack call per row.
+    `columns` (the rows' values column by column) and `kinds` (each column's set of value
+    types), when the caller has them, are used instead of extracting them again."""
     if not rows:
         return []
     width = len(rows[0])
-    if set(map(len, rows)) != {width}:
+    if columns is None and set(map(len, rows)) != {width}:
         return list(map(encode_row, rows))
-    columns = []
+    prepared, changed = [], False
     for index in range(width):
-        column = list(map(operator.itemgetter(index), rows))
-        kinds = set(map(type, column))
-        if not _VALUE_TYPES.issuperset(kinds):
+        column = columns[index] if columns is not None else \
+            list(map(operator.itemgetter(index), rows))
+        column_kinds = kinds[index] if kinds is not None else set(map(type, column))
+        if not _VALUE_TYPES.issuperset(column_kinds):
             return list(map(encode_row, rows))  # subclasses, bad types: the slow path
-        if float in kinds or Decimal in kinds:
+        if float in column_kinds or Decimal in column_kinds:
             try:
                 if not all(map(_eq, column, column)):
                     return list(map(encode_row, rows))  # NaNs are made canonical there
             except ArithmeticError:
                 return list(map(encode_row, rows))
-        if datetime.date in kinds:
-            column = _date_column(column)
-        columns.append(column)
+        if datetime.date in column_kinds:
+            column, changed = _date_column(column), True
+        prepared.append(column)
     try:
-        return list(map(_local.packer.pack, zip(*columns)))
+        if not changed:
+            return list(map(_local.packer.pack, rows))
+        return list(map(_local.packer.pack, zip(*prepared)))
     except (ValueError, TypeError, OverflowError):
         return list(map(encode_row, rows))  # names the bad value
 
