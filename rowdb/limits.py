@@ -28,4 +28,5 @@ zstd_level = -1                   # zstd fast level -1: ~0.70x on row data, 1.5x
 
 # Caches.
 row_cache_bytes = 512 << 20       # Decoded rows of table leaves (estimated), for repeated scans.
+leaf_partials_max = 1 << 18        # Cached per-leaf partial aggregates (about 200 bytes each).
 node_cache_bytes = 512 << 20      # Decoded prolly nodes (estimated at 3x their encoded bytes).

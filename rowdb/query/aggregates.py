@@ -52,14 +52,19 @@ class Partial:
         self.total = None   # sum of the values, or the min/max/and/or so far
 
     def feed(self, values: list) -> None:
-        agg = self.aggregate
-        if agg.star:
+        if self.aggregate.star:
             self.count += len(values)
             return
+        self.merge(*self.part(values))
+
+    def part(self, values: list) -> tuple[int, object]:
+        """(count, total) of one batch of argument values: what `merge` adds in."""
+        agg = self.aggregate
+        if agg.star:
+            return len(values), None
         present = _present(values)
         if not present:
-            return
-        self.count += len(present)
+            return 0, None
         name = agg.name
         if name in ("sum", "avg"):
             part = sum(present)
@@ -72,6 +77,16 @@ class Partial:
         elif name in ("bool_and", "every"):
             part = all(present)
         else:
+            part = None
+        return len(present), part
+
+    def merge(self, count: int, part) -> None:
+        """Add in a `part` result."""
+        if not count:
+            return
+        self.count += count
+        name = self.aggregate.name
+        if name == "count" or part is None:
             return
         if self.total is None:
             self.total = part

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
 
 from rowdb.errors import (InvalidParameterValueError, InvalidRowCountInLimitError,
                           InvalidRowCountInOffsetError)
 from rowdb.query.aggregates import Partial
+from rowdb.query.streamagg import aggregate_row
 
 
 class Operator:
@@ -64,6 +64,24 @@ class TableScan(Operator):
             return
         for low, high in self.key_range.ranges(outer):
             yield from view.scan_batches(low, high)
+
+
+    def view(self):
+        return self.ns["X"].workspace.view(self.table)
+
+    def leaf_batches(self, outer):
+        """The rows of `batches` as TableView.leaf_batches gives them: (leaf, None) for
+        whole leaves, (None, rows) for the rest."""
+        view = self.view()
+        key_range = self.key_range
+        if key_range is None:
+            yield from view.leaf_batches()
+        elif key_range.full:
+            for rows in self.batches(outer):
+                yield None, rows
+        else:
+            for low, high in key_range.ranges(outer):
+                yield from view.leaf_batches(low, high)
 
 
 class VirtualScan(Operator):
@@ -319,7 +337,7 @@ class Aggregate(Operator):
         if not self.grouped and all(
                 s.aggregate.name in Partial.DECOMPOSABLE and not s.aggregate.distinct
                 and not s.aggregate.order for s in self.specs):
-            yield [self._streamed(outer)]
+            yield [aggregate_row(self.source, self.specs, self.filter, outer)]
             return
         groups: dict[tuple, list] = {}
         for batch in self.source.batches(outer):
@@ -346,32 +364,6 @@ class Aggregate(Operator):
             out.append(key + tuple(values))
         if out:
             yield out
-
-
-    def _streamed(self, outer) -> tuple:
-        """One row of decomposable aggregates over all input rows, a batch at a time."""
-        partials = [Partial(spec.aggregate) for spec in self.specs]
-        pairs = list(zip(self.specs, partials))
-        pending: list[list] = []  # leaf-sized batches, fed a few thousand rows at a time
-        size = 0
-        for batch in self.source.batches(outer):
-            pending.append(batch)
-            size += len(batch)
-            if size >= _FEED_ROWS:
-                self._feed(list(chain.from_iterable(pending)), pairs, outer)
-                pending, size = [], 0
-        if pending:
-            self._feed(list(chain.from_iterable(pending)), pairs, outer)
-        return tuple(partial.result() for partial in partials)
-
-    def _feed(self, rows: list, pairs: list, outer) -> None:
-        if self.filter is not None:
-            rows = self.filter(rows, outer)
-        for spec, partial in pairs:
-            partial.feed(spec.values(rows, outer))
-
-
-_FEED_ROWS = 4096  # rows per call into streamed aggregates: amortizes per-call work
 
 
 class SetOp(Operator):

@@ -81,7 +81,9 @@ def _column_values(value: str):
     if found is None:
         return None
     getter = itemgetter(int(found.group(1)))
-    return lambda rows, o: list(map(getter, rows))
+    values = lambda rows, o: list(map(getter, rows))  # noqa: E731
+    values.column = int(found.group(1))  # streamagg.py caches per-leaf partials by column
+    return values
 
 
 class Planner(FromPlanner):

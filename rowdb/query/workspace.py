@@ -73,6 +73,22 @@ class TableView:
         if batch:
             yield decode(batch)
 
+    def leaf_batches(self, low: Bound | None = None, high: Bound | None = None
+                     ) -> Iterator[tuple[object, list[tuple] | None]]:
+        """The rows of `scan_batches` (in key order) as (leaf, None) for each leaf wholly
+        inside the bounds, whose rows `codec.leaf_rows(leaf)` gives (callers may use what
+        they cached of the leaf instead), and (None, rows) otherwise."""
+        if self.pending or self.codec.keyless:
+            for rows in self.scan_batches(low, high):
+                yield None, rows
+            return
+        leaf_rows = self.codec.leaf_rows
+        for leaf, start, end in tree.leaf_ranges(self.workspace.store, self.root, low, high):
+            if start or end != len(leaf.keys):
+                yield None, leaf_rows(leaf)[start:end]
+            else:
+                yield leaf, None
+
     def scan_entries(self, low: Bound | None = None, high: Bound | None = None,
                      reverse: bool = False) -> Iterator[tuple[bytes, bytes]]:
         """(key, value bytes) between bounds, pending edits merged in."""
