@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from rowdb.query.rowcodec import codec_for
 from rowdb.storage import tree
-from rowdb.storage.chunker import build_checked, check_entries
+from rowdb.storage.chunker import build_checked, check_key_sizes
 from rowdb.storage.edit import apply_edits
 from rowdb.storage.tree import Bound
 from rowdb.vc.rootvalue import RootValue, TableDef, save_root
@@ -159,7 +159,7 @@ class TableView:
         """Give an empty table with nothing pending its first rows: `keys` strictly
         increasing, built straight into a tree (a bulk load into a new table)."""
         assert self.is_empty()
-        check_entries(keys, values)
+        check_key_sizes(keys)
         self.root = build_checked(keys, values, self.workspace.writer)
         self.workspace.dirty = True
 

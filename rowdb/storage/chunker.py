@@ -218,6 +218,11 @@ def check_entries(keys: list, values: list, deletes: bool = False) -> None:
         value_types.discard(type(None))
     if not set(map(type, keys)) <= {bytes} or not value_types <= {bytes}:
         raise InvalidValueError("tree keys and values must be bytes")
+    check_key_sizes(keys)
+
+
+def check_key_sizes(keys: list[bytes]) -> None:
+    """Refuse keys over the size limit (54000)."""
     if keys and max(map(len, keys)) > limits.key_bytes_max:
         raise ProgramLimitExceededError(
             f"key size {max(map(len, keys))} exceeds maximum {limits.key_bytes_max}",

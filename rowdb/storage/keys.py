@@ -107,6 +107,9 @@ _BIG_LENGTH_SHORT_MAX = 254                         # Longer lengths use 0xff + 
 # Small ints: tag and magnitude in one to_bytes call. Positive: (tag << 8n) | v.
 # Negative: ((tag << 8n) | (2**(8n) - 1)) - |v|, i.e. the tag then the complemented magnitude.
 _INT_POS_BASE = [(TAG_INT_ZERO + n) << (8 * n) for n in range(9)]
+# The same, looked up by the value's bit length (one table look-up instead of three ops).
+_INT_POS_BASE_BY_BITS = [_INT_POS_BASE[(b + 7) >> 3] for b in range(8 * _INT_SMALL_BYTES_MAX + 1)]
+_INT_POS_SIZE_BY_BITS = [((b + 7) >> 3) + 1 for b in range(8 * _INT_SMALL_BYTES_MAX + 1)]
 _INT_NEG_BASE = [((TAG_INT_ZERO - n) << (8 * n)) | ((1 << (8 * n)) - 1) for n in range(9)]
 
 _NULL_BYTES = bytes((TAG_NULL,))
@@ -175,11 +178,10 @@ def encode_single_keys(values: list) -> list[bytes]:
     bulk load) with C-level passes, no call per key."""
     if values and set(map(type, values)) == {int} and min(values) >= 0 and \
             max(values) < _INT_SMALL_LIMIT:
-        lengths = list(map(operator.rshift, map(operator.add, map(int.bit_length, values),
-                                                repeat(7)), repeat(3)))
+        bits = list(map(int.bit_length, values))
         return list(map(int.to_bytes,
-                        map(operator.or_, map(_INT_POS_BASE.__getitem__, lengths), values),
-                        map(operator.add, lengths, repeat(1))))
+                        map(operator.or_, map(_INT_POS_BASE_BY_BITS.__getitem__, bits), values),
+                        map(_INT_POS_SIZE_BY_BITS.__getitem__, bits)))
     get = _ENCODERS.get
     return [get(type(v), _encode_other)(v) for v in values]
 
