@@ -223,8 +223,8 @@ class FromPlanner:
         residual = self._and_all(compiler, rest, "JOIN/ON")
         residual_fn = self.ns.function(residual.text) if residual else None
         if equi:
-            left_keys = self.ns.function(_batch_keys([p[0] for p in equi]), "rows, o")
-            right_keys = self.ns.function(_batch_keys([p[1] for p in equi]), "rows, o")
+            left_keys = _batch_keys(self.ns, [p[0] for p in equi])
+            right_keys = _batch_keys(self.ns, [p[1] for p in equi])
             return ops.HashJoin(left, right, left_keys, right_keys, residual_fn, join_kind,
                                 width_left, width_right), scope
         return ops.NestedLoopJoin(left, right, residual_fn, join_kind, width_left,
@@ -335,13 +335,13 @@ def conjuncts(node) -> list:
     return [node]
 
 
-def _batch_keys(texts: list[str]) -> str:
-    """A list comprehension giving each row's join key: the value itself for one column
-    (None when NULL), a tuple for several (None when any part is NULL: it matches nothing)."""
+def _batch_keys(ns, texts: list[str]):
+    """(rows, o) -> each row's join key: the value itself for one column (None when NULL),
+    a tuple for several (None when any part is NULL: it matches nothing)."""
     if len(texts) == 1:
-        return f"[{texts[0]} for r in rows]"
+        return ns.values_function(texts[0])
     key = f"({', '.join(texts)},)"
-    return f"[(None if None in (k := {key}) else k) for r in rows]"
+    return ns.function(f"[(None if None in (k := {key}) else k) for r in rows]", "rows, o")
 
 
 def _field_column(field: Field) -> exp.Column:

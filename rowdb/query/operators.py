@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import compress
 
 from rowdb.errors import (InvalidParameterValueError, InvalidRowCountInLimitError,
                           InvalidRowCountInOffsetError)
@@ -485,7 +486,12 @@ class HashJoin(Operator):
         right_pad = (None,) * self.width_right
         for batch in self.left.batches(outer):
             keys = self.left_keys(batch, outer)
-            if residual is None and not keep_left:
+            if residual is None and not keep_left and self.width_right:
+                # Matches and their rows found in C: right rows are non-empty tuples
+                # (true), misses None.
+                others = list(map(get, keys))
+                out = list(map(tuple.__add__, compress(batch, others), filter(None, others)))
+            elif residual is None and not keep_left:
                 out = [row + other for row, key in zip(batch, keys)
                        if (other := get(key)) is not None]
             else:

@@ -9,8 +9,6 @@ times: nothing here may depend on parameter values or table contents.
 
 from __future__ import annotations
 
-import re
-from operator import itemgetter
 
 from sqlglot import exp
 
@@ -70,20 +68,6 @@ class QueryPlan:
         if not self.correlated:
             self._memo = (self.ns.get("X"), out)
         return out if limit is None else out[:limit]
-
-
-def _column_values(value: str):
-    """An aggregate argument that is a bare input column (`r[3]`) or count(*): its values
-    for a batch of rows taken in C, not by a comprehension."""
-    if value == "None":
-        return lambda rows, o: rows  # count(*) only counts them
-    found = re.fullmatch(r"r\[(\d+)\]", value)
-    if found is None:
-        return None
-    getter = itemgetter(int(found.group(1)))
-    values = lambda rows, o: list(map(getter, rows))  # noqa: E731
-    values.column = int(found.group(1))  # streamagg.py caches per-leaf partials by column
-    return values
 
 
 class Planner(FromPlanner):
@@ -474,9 +458,10 @@ class Planner(FromPlanner):
             value = args[0].text
         else:
             value = f"({', '.join(a.text for a in args)},)" if args else "None"
-        values = _column_values(value) if not where else None
-        if values is None:
-            values = self.ns.function(f"[{value} for r in rows{where}]", "rows, o")
+        if value == "None" and not where:
+            values = lambda rows, o: rows  # noqa: E731 - count(*) only counts them
+        else:
+            values = self.ns.values_function(value, where)
         order_keys = None
         if order_items:
             codes = [compiler.compile(o.this) for o in order_items]
