@@ -16,6 +16,7 @@ import threading
 
 _lock = threading.Lock()
 _holders = 0
+_YOUNG_MAX = 5_000_000  # allocations with the collector paused before a young collection
 
 
 @contextlib.contextmanager
@@ -36,6 +37,10 @@ def paused_gc():
                 gc.enable()
             elif _holders == -1_000_000:
                 _holders = 0
+            elif _holders > 0 and gc.get_count()[0] > _YOUNG_MAX:
+                # Threads whose pauses overlap without end (a busy server) would keep the
+                # collector off for good: collect the young generations now and then.
+                gc.collect(1)
 
 
 def gc_paused(function):
