@@ -125,6 +125,10 @@ class DuplicateTableError(ProgrammingError, sqlstate="42P07"):
     """duplicate_table"""
 
 
+class DuplicateAliasError(ProgrammingError, sqlstate="42712"):
+    """duplicate_alias"""
+
+
 class UndefinedColumnError(ProgrammingError, sqlstate="42703"):
     """undefined_column"""
 

@@ -10,7 +10,6 @@ doubles the time of a 1,000,000-entry build. Reference counting still frees ever
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import threading
 
@@ -41,12 +40,3 @@ def paused_gc():
                 # Threads whose pauses overlap without end (a busy server) would keep the
                 # collector off for good: collect the young generations now and then.
                 gc.collect(1)
-
-
-def gc_paused(function):
-    """Decorator: run `function` with the collector paused (a whole statement or commit)."""
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with paused_gc():
-            return function(*args, **kwargs)
-    return wrapper

@@ -12,6 +12,8 @@ fails with 40001). A failed statement inside BEGIN puts the session in the faile
 from __future__ import annotations
 
 import datetime
+import decimal
+import functools
 import re
 import uuid
 import weakref
@@ -22,7 +24,8 @@ from decimal import Decimal
 import sqlglot
 from sqlglot import exp
 
-from rowdb.gcpause import gc_paused
+from rowdb.gcpause import paused_gc
+from rowdb.query.arith import NUMERIC_CONTEXT
 from rowdb.errors import (InFailedTransactionError, InvalidParameterValueError,
                           InvalidSavepointError, NoActiveTransactionError, NotSupportedError,
                           InternalError, ProgramLimitExceededError, RefConflictError,
@@ -107,6 +110,17 @@ def _adapt(params):
                                                   "str, bytes, date/time, UUID or a list")
         out.append(value)
     return out
+
+
+def _statement_scope(function):
+    """Decorator for what runs statements: the cyclic collector paused (gcpause.py), and
+    Decimal arithmetic exact to numeric's limits (arith.NUMERIC_CONTEXT) instead of the
+    thread's context (28 digits by default), as PostgreSQL's numeric is."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with paused_gc(), decimal.localcontext(NUMERIC_CONTEXT):
+            return function(*args, **kwargs)
+    return wrapper
 
 
 def _batch_example(param_rows: list):
@@ -195,7 +209,6 @@ class Session:
 
     # Statements -------------------------------------------------------------------------
 
-    @gc_paused
     def execute(self, sql: str, params=None) -> list[Result]:
         """Run every statement of `sql`; `params` (a sequence for %s, a mapping for
         %(name)s) binds placeholders, which are only recognised when params are given."""
@@ -219,7 +232,7 @@ class Session:
             values = list(params)
         return parse(text), values
 
-    @gc_paused
+    @_statement_scope
     def execute_many(self, sql: str, param_rows: list) -> int:
         """executemany: an INSERT whose parameter sets all have the same Python types is
         planned once and its rows applied as one batch; anything else runs row by row."""
@@ -260,6 +273,7 @@ class Session:
                 total += max(self.execute_statement(statement, values).rowcount, 0)
         return total
 
+    @_statement_scope
     def execute_statement(self, statement: Statement, params=None) -> Result:
         tree = statement.tree
         if isinstance(tree, TransactionControl):
@@ -310,7 +324,7 @@ class Session:
             self.txn = self._open()
             self.failed = False
 
-    @gc_paused
+    @_statement_scope
     def commit(self) -> None:
         workspace, failed = self.txn, self.failed
         self.txn, self.failed, self.savepoints = None, False, []

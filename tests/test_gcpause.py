@@ -9,7 +9,7 @@ import threading
 import weakref
 
 from rowdb import gcpause
-from rowdb.gcpause import gc_paused, paused_gc
+from rowdb.gcpause import paused_gc
 
 
 class Cycle:
@@ -24,12 +24,6 @@ def test_nested_pauses_restore_the_collector():
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
-
-    @gc_paused
-    def inside():
-        return gc.isenabled()
-
-    assert inside() is False and gc.isenabled()
 
 
 def test_an_application_that_disabled_gc_keeps_it_disabled():

@@ -13,7 +13,7 @@ from operator import itemgetter
 
 from sqlglot import exp
 
-from rowdb.errors import (CardinalityViolationError, DatatypeMismatchError,
+from rowdb.errors import (CardinalityViolationError, DatatypeMismatchError, DuplicateColumnError,
                           InvalidColumnReferenceError, NotNullViolationError,
                           NotSupportedError, SyntaxError as SqlSyntaxError,
                           UndefinedColumnError, UndefinedTableError, UniqueViolationError)
@@ -166,16 +166,40 @@ def _returning(planner: Planner, node, scope: Scope):
 
 def _assignments(planner, compiler, table, column_types, assignments) -> list:
     """SET column = expression, ...: (column index, value function, value type) each."""
-    out = []
+    out, pairs = [], []
     for assignment in assignments:
-        column = assignment.this.name
+        target, value = assignment.this, assignment.expression
+        if isinstance(target, exp.Tuple):  # SET (a, b) = (x, y)
+            values = value.expressions if isinstance(value, exp.Tuple) else None
+            if values is None or len(values) != len(target.expressions):
+                raise SqlSyntaxError("number of columns does not match number of values")
+            pairs.extend(zip(target.expressions, values))
+        else:
+            pairs.append((target, value))
+    for target, value in pairs:
+        column = target.name
         index = table.column_index(column)
         if index is None:
             raise UndefinedColumnError(
                 f'column "{column}" of relation "{table.name}" does not exist')
-        code = compiler.compile(assignment.expression, column_types[index])
+        if any(index == i for i, _, _ in out):
+            raise SqlSyntaxError(f'multiple assignments to same column "{column}"')
+        if isinstance(value, exp.Column) and not value.table and \
+                not value.this.quoted and value.name.upper() == "DEFAULT":
+            value = _default_expression(table.columns[index])
+        code = compiler.compile(value, column_types[index])
         out.append((index, planner.ns.function(code.text), code.type))
     return out
+
+
+def _default_expression(column) -> exp.Expression:
+    """SET column = DEFAULT: the column's default expression, or NULL."""
+    if column.serial:
+        raise NotSupportedError("SET ... = DEFAULT on a serial column is not supported")
+    if column.default is None:
+        return exp.Null()
+    import sqlglot
+    return sqlglot.parse_one(column.default, read="postgres")
 
 
 def _not_null(table, row: tuple) -> None:
@@ -228,7 +252,7 @@ class InsertPlan(DmlPlan):
                     raise UndefinedColumnError(
                         f'column "{column}" of relation "{name}" does not exist')
                 if names.index(column) in positions:
-                    raise SqlSyntaxError(f'column "{column}" specified more than once')
+                    raise DuplicateColumnError(f'column "{column}" specified more than once')
                 positions.append(names.index(column))
         source = node.expression
         self.source_plan = None
@@ -242,6 +266,8 @@ class InsertPlan(DmlPlan):
                 self.source_plan = planner.query(source)
             if len(self.source_plan.types) > len(positions):
                 raise SqlSyntaxError("INSERT has more expressions than target columns")
+            if schema_columns is not None and len(self.source_plan.types) < len(positions):
+                raise SqlSyntaxError("INSERT has more target columns than expressions")
             self.positions = positions[:len(self.source_plan.types)]
         self.defaults = self._defaults(planner, table)
         scope = _table_scope(table, alias)
@@ -476,107 +502,9 @@ def _assign(value, source_type, target_type, column: str):
             f"{source_type}") from None
 
 
-# UPDATE and DELETE --------------------------------------------------------------------------
-
-class _MatchPlan(DmlPlan):
-    """Shared by UPDATE and DELETE: a query yielding target rows (plus FROM/USING rows)."""
-
-    def _match(self, planner: Planner, node, extra_from: list, tables):
-        target = node.this
-        name = target.name
-        table = tables.get(name)
-        if table is None:
-            raise UndefinedTableError(f'relation "{name}" does not exist')
-        self.table_def = table
-        alias = target.alias or None
-        select = exp.Select(expressions=[exp.Star()])
-        select.set("from_", exp.From(this=target.copy()))
-        if extra_from:
-            select.set("joins", [exp.Join(this=item.copy()) for item in extra_from])
-        where = node.args.get("where")
-        if where is not None:
-            select.set("where", where.copy())
-        plan = planner.query(select)
-        self.width = len(table.columns)
-        scope = Scope([Field(n, f.table, f.type, f.nullable)
-                       for n, f in zip(plan.names, plan.scope.fields)])
-        return plan, scope, alias
-
-
-class UpdatePlan(_MatchPlan):
-    def __init__(self, planner: Planner, node: exp.Update, tables):
-        from_ = node.args.get("from_") or node.args.get("from")
-        extra = [from_.this] + [j.this for j in from_.args.get("joins") or []] if from_ else []
-        self.match, scope, alias = self._match(planner, node, extra, tables)
-        table = self.table_def
-        self.column_types = [parse_type_name(c.type) for c in table.columns]
-        compiler = ExprCompiler(planner, scope, planner.ns)
-        self.sets = _assignments(planner, compiler, table, self.column_types, node.expressions)
-        returning, names, types = _returning(planner, node, scope)
-        super().__init__(table.name, planner.ns, returning, names, types)
-
-    def _run(self, view, changes):
-        table, codec = view.table, view.codec
-        done: set[bytes] = set()
-        out, count = [], 0
-        width = self.width
-        for batch in self.match.batches(()):
-            for joined in batch:
-                old = joined[:width]
-                key = codec.key(old)
-                if not codec.keyless and key in done:
-                    continue
-                new = list(old)
-                for index, fn, source_type in self.sets:
-                    new[index] = _assign(fn(joined, ()), source_type, self.column_types[index],
-                                         table.columns[index].name)
-                new = tuple(new)
-                _not_null(table, new)
-                new_key = codec.key(new)
-                changes.check_unique(new_key, new, old)
-                if new_key != key and not codec.keyless:
-                    if new_key in done or changes.current(new_key) is not None:
-                        raise _duplicate(table, new)
-                    changes.delete(key, old)
-                elif codec.keyless:
-                    changes.delete(key, old)
-                changes.put(new_key, new)
-                done.add(new_key)
-                count += 1
-                if self.returning is not None:
-                    out.append(new + joined[width:])
-        return count, self._returning(out)
-
-
-class DeletePlan(_MatchPlan):
-    def __init__(self, planner: Planner, node: exp.Delete, tables):
-        using = node.args.get("using") or []
-        self.match, scope, alias = self._match(planner, node, list(using), tables)
-        returning, names, types = _returning(planner, node, scope)
-        super().__init__(self.table_def.name, planner.ns, returning, names, types)
-
-    def _run(self, view, changes):
-        codec = view.codec
-        done: set[bytes] = set()
-        out, count = [], 0
-        width = self.width
-        for batch in self.match.batches(()):
-            for joined in batch:
-                old = joined[:width]
-                key = codec.key(old)
-                if not codec.keyless:
-                    if key in done:
-                        continue
-                    done.add(key)
-                changes.delete(key, old)
-                count += 1
-                if self.returning is not None:
-                    out.append(joined)
-        return count, self._returning(out)
-
-
 def plan_dml(planner: Planner, node, tables) -> DmlPlan:
     from rowdb.query import conflictdml
+    from rowdb.query.update_delete import DeletePlan, UpdatePlan
 
     if isinstance(node, (exp.Update, exp.Delete)) and conflictdml.targets_conflicts(node,
                                                                                    tables):

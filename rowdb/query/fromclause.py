@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from rowdb.errors import (DuplicateTableError, NotSupportedError, RowdbError,
+from rowdb.errors import (DuplicateAliasError, NotSupportedError, RowdbError,
                           UndefinedFunctionError,
                           SyntaxError as SqlSyntaxError, UndefinedColumnError,
                           UndefinedTableError)
@@ -300,7 +300,7 @@ def _inner(join: exp.Join) -> bool:
 def _check_overlap(left: Scope, right: Scope) -> None:
     overlap = set(left.tables()) & set(right.tables())
     if overlap:
-        raise DuplicateTableError(f'table name "{overlap.pop()}" specified more than once')
+        raise DuplicateAliasError(f'table name "{overlap.pop()}" specified more than once')
 
 
 def _tables_of(condition, scope: Scope) -> set | None:

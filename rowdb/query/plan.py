@@ -123,7 +123,7 @@ class Planner(FromPlanner):
         if isinstance(node, (exp.Union, exp.Intersect, exp.Except)):
             return self._set_operation(node, outer)
         if isinstance(node, exp.Values):
-            return self._values(node, outer)
+            return self._wrap_order_limit(node, self._values(node, outer), outer)
         if isinstance(node, exp.Subquery):
             return self._wrap_order_limit(node, self.query(node.this, outer), outer)
         raise NotSupportedError(f"unsupported query: {node.sql('postgres')[:80]}")

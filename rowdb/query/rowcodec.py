@@ -10,12 +10,15 @@ added are shorter and are completed with that column's `missing` value.
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 from operator import itemgetter
 
 from cachetools import LRUCache
 
 from rowdb import limits
 
+from rowdb.query.arith import NUMERIC_CONTEXT
+from rowdb.query.types import parse_type_name
 from rowdb.storage.keys import encode_key, encode_keys, encode_single_keys
 from rowdb.storage.rows import decode_row, decode_rows, encode_row, encode_rows
 from rowdb.vc.rootvalue import TableDef
@@ -31,8 +34,15 @@ class RowCodec:
         self.missing = tuple(c.missing for c in table.columns)
         self.layout = (self.width, self.keyless, self.missing)
         key = table.primary_key
+        # Key columns of unconstrained numeric: 1.0 and 1.00 are one key (numeric(p, s)
+        # values already share the column's scale).
+        self._free_numeric = [i for i in key if _is_free_numeric(table.columns[i].type)]
         if self.keyless:
             self._key_values = None
+        elif self._free_numeric:
+            free = set(self._free_numeric)
+            self._key_values = lambda row: tuple(
+                _canonical_numeric(row[i]) if i in free else row[i] for i in key)
         elif len(key) == 1:
             index = key[0]
             self._key_values = lambda row: (row[index],)
@@ -47,7 +57,7 @@ class RowCodec:
     def keys(self, rows: list[tuple], columns: list[list] | None = None) -> list[bytes]:
         """`key` of many rows, encoded in bulk (a table with a primary key); `columns`, when
         given, holds the same rows column by column."""
-        if len(self.table.primary_key) == 1:
+        if len(self.table.primary_key) == 1 and not self._free_numeric:
             index = self.table.primary_key[0]
             return encode_single_keys(columns[index] if columns is not None else
                                       list(map(itemgetter(index), rows)))
@@ -111,6 +121,23 @@ class RowCodec:
         if len(row) < self.width:
             return row + self.missing[len(row):]
         return row[:self.width]
+
+
+def _is_free_numeric(type_name: str) -> bool:
+    sql_type = parse_type_name(type_name)
+    return sql_type.name == "numeric" and sql_type.scale is None
+
+
+def _canonical_numeric(value):
+    """One representative per numeric value: trailing zeros dropped, zero unsigned."""
+    if type(value) is not Decimal or not value.is_finite():
+        return value
+    if not value:
+        return _ZERO
+    return value.normalize(NUMERIC_CONTEXT)
+
+
+_ZERO = Decimal(0)
 
 
 def _rows_bytes(rows: list) -> int:
