@@ -73,6 +73,7 @@ class ExprCompiler:
                  grouped_types: list[SqlType] | None = None):
         self.planner = planner
         self.scope = scope
+        self.subquery_scope = scope  # what subqueries see as their enclosing row
         self.ns = ns
         self.grouped = grouped
         self.grouped_types = grouped_types or []
@@ -332,7 +333,7 @@ class ExprCompiler:
         kind = "all" if isinstance(quantifier, exp.All) else "any"
         if isinstance(inner, (exp.Select, exp.Union, exp.Subquery)):
             plan = self.planner.subquery(inner.this if isinstance(inner, exp.Subquery)
-                                         else inner, self.scope)
+                                         else inner, self.subquery_scope)
             value, _ = self._comparable(value, Code("None", plan.types[0]))
             ref = self.ns.const(plan)
             items = f"[row[0] for row in {ref}.rows((r,) + o)]"
@@ -388,7 +389,7 @@ class ExprCompiler:
         query = node.args.get("query")
         if query is not None:
             plan = self.planner.subquery(query.this if isinstance(query, exp.Subquery)
-                                         else query, self.scope)
+                                         else query, self.subquery_scope)
             value, _ = self._comparable(value, Code("None", plan.types[0]))
             ref = self.ns.const(plan)
             return Code(f"_in_subquery({value.text}, {ref}, (r,) + o)", BOOL, True)
@@ -498,7 +499,7 @@ class ExprCompiler:
     # Subqueries -------------------------------------------------------------------------
 
     def _subquery(self, node: exp.Subquery) -> Code:
-        plan = self.planner.subquery(node.this, self.scope)
+        plan = self.planner.subquery(node.this, self.subquery_scope)
         if len(plan.types) != 1:
             raise SqlSyntaxError("subquery must return only one column")
         ref = self.ns.const(plan)
@@ -507,7 +508,7 @@ class ExprCompiler:
     def _exists(self, node: exp.Exists) -> Code:
         query = node.this
         plan = self.planner.subquery(query.this if isinstance(query, exp.Subquery) else query,
-                                     self.scope)
+                                     self.subquery_scope)
         ref = self.ns.const(plan)
         return Code(f"_exists({ref}, (r,) + o)", BOOL, False)
 

@@ -18,7 +18,8 @@ from rowdb.errors import (CardinalityViolationError, DatatypeMismatchError, Dupl
                           NotSupportedError, SyntaxError as SqlSyntaxError,
                           UndefinedColumnError, UndefinedTableError, UniqueViolationError)
 from rowdb.query.compile import ExprCompiler
-from rowdb.query.plan import DEFAULT, Planner, _output_name
+from rowdb.query.names import output_name
+from rowdb.query.plan import DEFAULT, Planner
 from rowdb.query.scope import Field, Scope
 from rowdb.query.types import assignment_cast, assignment_cast_function, parse_type_name
 from rowdb.query.textio import format_value
@@ -161,7 +162,7 @@ def _returning(planner: Planner, node, scope: Scope):
     codes = [compiler.compile(i.unalias() if isinstance(i, exp.Alias) else i) for i in items]
     codes = [planner._output_type(c, compiler) for c in codes]
     fn = planner.ns.function(f"({', '.join(c.text for c in codes)},)")
-    return fn, [_output_name(i) for i in items], [c.type for c in codes]
+    return fn, [output_name(i) for i in items], [c.type for c in codes]
 
 
 def _assignments(planner, compiler, table, column_types, assignments) -> list:
@@ -509,10 +510,9 @@ def plan_dml(planner: Planner, node, tables) -> DmlPlan:
     if isinstance(node, (exp.Update, exp.Delete)) and conflictdml.targets_conflicts(node,
                                                                                    tables):
         return conflictdml.plan(planner, node, tables)
-    if isinstance(node, exp.Insert):
-        return InsertPlan(planner, node, tables)
-    if isinstance(node, exp.Update):
-        return UpdatePlan(planner, node, tables)
-    if isinstance(node, exp.Delete):
-        return DeletePlan(planner, node, tables)
-    raise NotSupportedError(f"unsupported statement: {type(node).__name__}")
+    kinds = {exp.Insert: InsertPlan, exp.Update: UpdatePlan, exp.Delete: DeletePlan}
+    kind = kinds.get(type(node))
+    if kind is None:
+        raise NotSupportedError(f"unsupported statement: {type(node).__name__}")
+    with planner.with_ctes(node):
+        return kind(planner, node, tables)

@@ -9,16 +9,19 @@ times: nothing here may depend on parameter values or table contents.
 
 from __future__ import annotations
 
+import contextlib
+
 
 from sqlglot import exp
 
-from rowdb.errors import (GroupingError, RowdbError, InvalidColumnReferenceError,
+from rowdb.errors import (DuplicateAliasError, RowdbError, InvalidColumnReferenceError,
                           NotSupportedError, SyntaxError as SqlSyntaxError,
                           UndefinedTableError)
 from rowdb.query import operators as ops
-from rowdb.query.aggregates import Aggregate
-from rowdb.query.compile import Code, ExprCompiler, Grouped, Namespace, is_aggregate
+from rowdb.query.compile import Code, ExprCompiler, Namespace
 from rowdb.query.fromclause import FromPlanner, conjuncts as _conjuncts
+from rowdb.query.grouping import GroupingPlanner, find_aggregates
+from rowdb.query.names import output_name
 from rowdb.query.keyrange import key_range
 from rowdb.query.scope import Field, Scope
 from rowdb.query.types import INT8, TEXT, UNKNOWN, common_type
@@ -70,7 +73,7 @@ class QueryPlan:
         return out if limit is None else out[:limit]
 
 
-class Planner(FromPlanner):
+class Planner(FromPlanner, GroupingPlanner):
     """Plans one statement; all its queries and subqueries share one namespace."""
 
     def __init__(self, tables: dict, ns: Namespace | None = None,
@@ -99,20 +102,35 @@ class Planner(FromPlanner):
     # Queries ----------------------------------------------------------------------------
 
     def query(self, node: exp.Expression, outer: Scope | None = None) -> QueryPlan:
+        with self.with_ctes(node, outer):
+            return self._query(node, outer)
+
+    @contextlib.contextmanager
+    def with_ctes(self, node: exp.Expression, outer: Scope | None = None):
+        """The statement's WITH queries visible by name inside the block (a SELECT's, or
+        an INSERT/UPDATE/DELETE's)."""
         with_ = node.args.get("with_") or node.args.get("with")
-        if with_ is not None:
-            self.ctes.append({})
-            try:
-                for cte in with_.expressions:
-                    plan = self.query(cte.this, outer)
-                    names = [c.name for c in cte.args["alias"].columns] \
-                        if cte.args["alias"].columns else plan.names
-                    plan.names = names + plan.names[len(names):]
-                    self.ctes[-1][cte.alias] = plan
-                return self._query(node, outer)
-            finally:
-                self.ctes.pop()
-        return self._query(node, outer)
+        if with_ is None:
+            yield
+            return
+        self.ctes.append({})
+        try:
+            for cte in with_.expressions:
+                if cte.alias in self.ctes[-1]:
+                    raise DuplicateAliasError(
+                        f'WITH query name "{cte.alias}" specified more than once')
+                plan = self.query(cte.this, outer)
+                names = [c.name for c in cte.args["alias"].columns] \
+                    if cte.args["alias"].columns else plan.names
+                if len(names) > len(plan.names):
+                    raise InvalidColumnReferenceError(
+                        f'WITH query "{cte.alias}" has {len(plan.names)} columns available '
+                        f"but {len(names)} columns specified")
+                plan.names = names + plan.names[len(names):]
+                self.ctes[-1][cte.alias] = plan
+            yield
+        finally:
+            self.ctes.pop()
 
     def subquery(self, node: exp.Expression, scope: Scope) -> QueryPlan:
         return self.query(node, scope)
@@ -254,14 +272,14 @@ class Planner(FromPlanner):
         select_items = self._expand_stars(node.expressions, scope)
         group = node.args.get("group")
         having = node.args.get("having")
-        aggregates = _find_aggregates(select_items, having, node.args.get("order"))
+        aggregates = find_aggregates(select_items, having, node.args.get("order"))
         if group is not None or aggregates or having is not None:
-            return self._grouped_select(node, source, scope, filter_code, select_items,
+            return self.grouped_select(node, source, scope, filter_code, select_items,
                                         group, having, aggregates, outer)
         outputs = [compiler.compile(item.unalias() if isinstance(item, exp.Alias) else item)
                    for item in select_items]
         outputs = [self._output_type(c, compiler) for c in outputs]
-        names = [_output_name(item) for item in select_items]
+        names = [output_name(item) for item in select_items]
         keys, extra = self._order_keys(node, compiler, outputs, names, select_items)
         _check_distinct_order(node, extra)
         distinct_on = self._distinct_on(node, compiler, outputs, extra)
@@ -371,104 +389,6 @@ class Planner(FromPlanner):
 
     # GROUP BY ---------------------------------------------------------------------------
 
-    def _grouped_select(self, node, source, scope, filter_code, select_items, group, having,
-                        aggregates, outer) -> QueryPlan:
-        compiler = ExprCompiler(self, scope, self.ns)
-        group_nodes = []
-        if group is not None:
-            for g in group.expressions:
-                if isinstance(g, exp.Literal) and not g.is_string:
-                    item = select_items[int(g.this) - 1]
-                    g = item.unalias() if isinstance(item, exp.Alias) else item
-                elif isinstance(g, exp.Column) and not g.table and scope.find(g.name, None) \
-                        is None:
-                    for item in select_items:
-                        if isinstance(item, exp.Alias) and item.alias == g.name:
-                            g = item.unalias()
-                group_nodes.append(g)
-        group_codes = [compiler.compile(g) for g in group_nodes]
-        specs = []
-        for agg in aggregates:
-            specs.append(self._aggregate(agg, compiler))
-        group_keys = [g.sql("postgres") for g in group_nodes]
-        grouped = Grouped(group_keys, [a.sql("postgres") for a in aggregates])
-        grouped_types = [c.type for c in group_codes] + [s.aggregate.result_type for s in specs]
-        post = ExprCompiler(self, scope, self.ns, grouped, grouped_types)
-        # the aggregated row is visible to correlated subqueries through the same scope
-        if group is None and filter_code is None and isinstance(source, ops.TableScan) \
-                and source.key_range is None and specs and all(
-                    s.aggregate.star and s.filtered is False for s in specs):
-            aggregated = ops.TableCount(self.ns, source.table, len(specs))
-        else:
-            aggregated = ops.Aggregate(source, self.ns, filter_code, group_codes, specs,
-                                       grouped=group is not None)
-        having_code = post.predicate(having.this, "HAVING") if having is not None else None
-        outputs = [post.compile(item.unalias() if isinstance(item, exp.Alias) else item)
-                   for item in select_items]
-        outputs = [self._output_type(c, post) for c in outputs]
-        names = [_output_name(item) for item in select_items]
-        keys, extra = self._order_keys(node, post, outputs, names, select_items)
-        root = ops.Project(aggregated, self.ns, having_code, outputs + extra)
-        return self._finish_select(node, root, names, [c.type for c in outputs], keys,
-                                   len(outputs), scope)
-
-    def _aggregate(self, node, compiler: ExprCompiler) -> ops.AggregateSpec:
-        condition = None
-        if isinstance(node, exp.Filter):
-            condition = compiler.predicate(node.expression.this
-                                           if isinstance(node.expression, exp.Where)
-                                           else node.expression)
-            node = node.this
-        name = _aggregate_name(node)
-        distinct = False
-        args = []
-        star = False
-        inner = node.this if not isinstance(node, exp.Anonymous) else None
-        raw_args = list(node.expressions) if isinstance(node, exp.Anonymous) else \
-            [a for a in [node.this, *(node.expressions or [])] if a is not None]
-        if isinstance(inner, exp.Distinct):
-            distinct = True
-            raw_args = list(inner.expressions)
-        if isinstance(node, exp.GroupConcat):
-            separator = node.args.get("separator")
-            raw_args = [node.this]
-            if separator is not None:
-                raw_args.append(separator)
-        order_items = []
-        if raw_args and isinstance(raw_args[0], exp.Order):
-            order_items = list(raw_args[0].expressions)
-            raw_args[0] = raw_args[0].this
-        if raw_args and isinstance(raw_args[0], exp.Distinct):
-            distinct = True
-            raw_args[0:1] = list(raw_args[0].expressions)
-        if len(raw_args) == 1 and isinstance(raw_args[0], exp.Star):
-            star, raw_args = True, []
-        for arg in raw_args:
-            if is_aggregate(arg) or any(is_aggregate(n) for n in arg.find_all(exp.Func)):
-                raise GroupingError("aggregate function calls cannot be nested")
-            code = compiler.compile(arg)
-            args.append(compiler.coerce(code, TEXT) if code.type == UNKNOWN
-                        and name in ("string_agg", "min", "max") else code)
-        order = [(bool(o.args.get("desc")), bool(o.args.get("nulls_first"))
-                  if o.args.get("nulls_first") is not None else bool(o.args.get("desc")))
-                 for o in order_items]
-        aggregate = Aggregate(name, [a.type for a in args], distinct, star, order or None)
-        where = f" if {condition.text}" if condition is not None else ""
-        if len(args) == 1:
-            value = args[0].text
-        else:
-            value = f"({', '.join(a.text for a in args)},)" if args else "None"
-        if value == "None" and not where:
-            values = lambda rows, o: rows  # noqa: E731 - count(*) only counts them
-        else:
-            values = self.ns.values_function(value, where)
-        order_keys = None
-        if order_items:
-            codes = [compiler.compile(o.this) for o in order_items]
-            order_keys = self.ns.function(
-                f"[({', '.join(c.text for c in codes)},) for r in rows{where}]", "rows, o")
-        return ops.AggregateSpec(aggregate, values, order_keys, condition is not None)
-
     def _push_virtual(self, source, scope: Scope, conditions: list) -> list:
         """`col = constant` on all of a system table's pushable columns: hand the values to
         the scan (diff_<t> then diffs exactly that pair of revisions)."""
@@ -514,69 +434,6 @@ def _check_distinct_order(node, extra: list) -> None:
     if extra and distinct is not None and distinct.args.get("on") is None:
         raise InvalidColumnReferenceError(
             "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
-
-
-def _find_aggregates(items, having, order) -> list:
-    found, seen = [], set()
-    roots = list(items) + ([having.this] if having is not None else []) + \
-        ([o.this for o in order.expressions] if order is not None else [])
-    for root in roots:
-        for node in root.walk(bfs=False) if hasattr(root, "walk") else []:
-            node = node[0] if isinstance(node, tuple) else node
-            if isinstance(node, (exp.Subquery, exp.Exists)):
-                continue
-            if is_aggregate(node) and not isinstance(node.parent, exp.Filter):
-                if _inside_subquery(node, root):
-                    continue
-                key = node.sql("postgres")
-                if key not in seen:
-                    seen.add(key)
-                    found.append(node)
-    return found
-
-
-def _inside_subquery(node, root) -> bool:
-    if node is root:
-        return False
-    parent = node.parent
-    while parent is not None and parent is not root:
-        if isinstance(parent, (exp.Subquery, exp.Exists, exp.Select)):
-            return True
-        parent = parent.parent
-    return False
-
-
-def _aggregate_name(node) -> str:
-    if isinstance(node, exp.Anonymous):
-        return node.name.lower()
-    return {exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min",
-            exp.Max: "max", exp.GroupConcat: "string_agg", exp.ArrayAgg: "array_agg",
-            exp.LogicalAnd: "bool_and", exp.LogicalOr: "bool_or"}[type(node)]
-
-
-def _output_name(item) -> str:
-    if isinstance(item, exp.Alias):
-        return item.alias
-    if isinstance(item, exp.Column):
-        return item.name
-    if isinstance(item, exp.Cast):
-        return _output_name(item.this) if isinstance(item.this, exp.Column) else \
-            str(item.to.this.value).lower() if False else _cast_name(item)
-    if isinstance(item, exp.Func):
-        from rowdb.query.functions import name_of
-        return name_of(item) if not isinstance(item, exp.Anonymous) else item.name.lower()
-    if isinstance(item, exp.Case):
-        return "case"
-    return "?column?"
-
-
-def _cast_name(item: exp.Cast) -> str:
-    from rowdb.query.types import from_sqlglot
-    sql_type = from_sqlglot(item.to)
-    return {"int4": "int4", "int8": "int8", "int2": "int2", "text": "text",
-            "numeric": "numeric", "float8": "float8", "float4": "float4", "bool": "bool",
-            "varchar": "varchar", "bpchar": "bpchar", "date": "date"}.get(sql_type.name,
-                                                                         sql_type.name)
 
 
 def _row_width(root, width: int) -> int:
