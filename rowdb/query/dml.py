@@ -16,7 +16,8 @@ from sqlglot import exp
 from rowdb.errors import (CardinalityViolationError, DatatypeMismatchError, DuplicateColumnError,
                           InvalidColumnReferenceError, NotNullViolationError,
                           NotSupportedError, SyntaxError as SqlSyntaxError,
-                          UndefinedColumnError, UndefinedTableError, UniqueViolationError)
+                          UndefinedColumnError, UndefinedObjectError, UndefinedTableError,
+                          UniqueViolationError)
 from rowdb.query.compile import ExprCompiler
 from rowdb.query.names import output_name
 from rowdb.query.plan import DEFAULT, Planner
@@ -43,15 +44,7 @@ class Changes:
         table = self.view.table
         if not table.unique:
             return
-        if self._unique is None:
-            self._unique = [{} for _ in table.unique]
-            for stored_key, value in self.view.scan_entries():
-                stored = self.codec.decode_one(value)
-                for index, columns in zip(self._unique, table.unique):
-                    values = tuple(stored[i] for i in columns)
-                    if None not in values:
-                        index[values] = stored_key
-        for index, columns in zip(self._unique, table.unique):
+        for index, columns in zip(self._unique_indexes(), table.unique):
             if old is not None:
                 previous = tuple(old[i] for i in columns)
                 if index.get(previous) == key:
@@ -68,6 +61,26 @@ class Changes:
                     f'duplicate key value violates unique constraint "{constraint}"',
                     detail=f"Key ({names})=({shown}) already exists.")
             index[values] = key
+
+    def _unique_indexes(self) -> list[dict]:
+        if self._unique is None:
+            table = self.view.table
+            self._unique = [{} for _ in table.unique]
+            for stored_key, value in self.view.scan_entries():
+                stored = self.codec.decode_one(value)
+                for index, columns in zip(self._unique, table.unique):
+                    values = tuple(stored[i] for i in columns)
+                    if None not in values:
+                        index[values] = stored_key
+        return self._unique
+
+    def unique_holder(self, columns: tuple, row: tuple) -> bytes | None:
+        """The primary key of the row whose UNIQUE `columns` equal `row`'s, if any."""
+        values = tuple(row[i] for i in columns)
+        if None in values:
+            return None
+        index = self._unique_indexes()[self.view.table.unique.index(columns)]
+        return index.get(values)
 
     def current(self, key: bytes) -> bytes | None:
         if key in self.values:
@@ -325,13 +338,11 @@ class InsertPlan(DmlPlan):
         if conflict is None:
             return None
         keys = conflict.args.get("conflict_keys")
-        if keys:
-            wanted = sorted(table.column_index(k.name) if table.column_index(k.name)
-                            is not None else -1 for k in keys)
-            if wanted != sorted(table.primary_key):
-                raise InvalidColumnReferenceError(
-                    "there is no unique or exclusion constraint matching the ON CONFLICT "
-                    "specification")
+        constraint = conflict.args.get("constraint")
+        self.conflict_target = None  # the primary key; else the UNIQUE column set
+        if keys or constraint is not None:
+            self.conflict_target = _conflict_target(table, keys, constraint)
+            keys = True
         elif conflict.args.get("action") and "UPDATE" in str(conflict.args.get("action")):
             raise SqlSyntaxError("ON CONFLICT DO UPDATE requires inference specification or "
                                  "constraint name")
@@ -436,18 +447,23 @@ class InsertPlan(DmlPlan):
                     row[i] = default[1]((), ())
             row = tuple(row)
             key = codec.key(row)
+            if self.conflict is not None and self.conflict_target is not None:
+                holder = changes.unique_holder(self.conflict_target, row)
+                if holder is None and changes.current(key) is not None:
+                    raise _duplicate(table, row)  # the primary key clashes, not the target
+                key = holder or key
             existing = None if codec.keyless else changes.current(key)
             if existing is not None:
                 if self.conflict is None:
                     _not_null(table, row)
                     raise _duplicate(table, row)
+                if self.conflict[0] != "update":
+                    continue
                 if key in seen_updates:
                     raise CardinalityViolationError(
                         "ON CONFLICT DO UPDATE command cannot affect row a second time",
                         hint="Ensure that no rows proposed for insertion within the same "
                              "command have duplicate constrained values.")
-                if self.conflict[0] != "update":
-                    continue
                 old = codec.decode_one(existing)
                 both = old + row
                 _, sets, condition = self.conflict
@@ -488,6 +504,30 @@ class InsertPlan(DmlPlan):
         table = table.with_sequence(column, value)
         view.workspace.put_table(table)
         return table
+
+
+def _conflict_target(table, keys, constraint) -> tuple | None:
+    """ON CONFLICT (columns) or ON CONSTRAINT name: None for the primary key, else the
+    UNIQUE column set it names; 42P10 (42704 for a constraint) when none matches."""
+    names = [c.name for c in table.columns]
+    sets = {f"{table.name}_pkey": tuple(table.primary_key)}
+    for columns in table.unique:
+        sets[f"{table.name}_{'_'.join(names[i] for i in columns)}_key"] = tuple(columns)
+    if constraint is not None:
+        if constraint.name not in sets:
+            raise UndefinedObjectError(
+                f'constraint "{constraint.name}" for table "{table.name}" does not exist')
+        wanted = sorted(sets[constraint.name])
+    else:
+        wanted = sorted(table.column_index(k.name) if table.column_index(k.name) is not None
+                        else -1 for k in keys)
+    if not table.keyless and wanted == sorted(table.primary_key):
+        return None
+    for columns in table.unique:
+        if wanted == sorted(columns):
+            return tuple(columns)
+    raise InvalidColumnReferenceError(
+        "there is no unique or exclusion constraint matching the ON CONFLICT specification")
 
 
 def _assign(value, source_type, target_type, column: str):

@@ -14,9 +14,9 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import compress
 
-from rowdb.errors import (InvalidParameterValueError, InvalidRowCountInLimitError,
-                          InvalidRowCountInOffsetError)
+from rowdb.errors import InvalidParameterValueError
 from rowdb.query.aggregates import Partial
+from rowdb.query.sortlimit import Limit, Sort, SortKey, TiesLimit  # noqa: F401 - ops.*
 from rowdb.query.streamagg import aggregate_row
 
 
@@ -190,41 +190,6 @@ class Trim(Operator):
             yield [r[:width] for r in batch]
 
 
-@dataclass(frozen=True)
-class SortKey:
-    fn: object          # (row, outer) -> value
-    descending: bool
-    nulls_first: bool
-
-
-class Sort(Operator):
-    """Materialise, sort by the keys (stable passes, last key first), keep `width` columns."""
-
-    def __init__(self, source: Operator, keys: list[SortKey], width: int):
-        self.source = source
-        self.keys = keys
-        self.width = width
-
-    def batches(self, outer):
-        rows = []
-        for batch in self.source.batches(outer):
-            rows.extend(batch)
-        for key in reversed(self.keys):
-            fn = key.fn
-            null_flag = int(key.nulls_first == key.descending)
-            value_flag = 1 - null_flag
-
-            def sort_key(r, fn=fn, o=outer, nf=null_flag, vf=value_flag):
-                v = fn(r, o)
-                return (nf, 0) if v is None else (vf, v)
-            rows.sort(key=sort_key, reverse=key.descending)
-        width = self.width
-        if width and rows and len(rows[0]) != width:
-            rows = [r[:width] for r in rows]
-        if rows:
-            yield rows
-
-
 class Distinct(Operator):
     def __init__(self, source: Operator, width: int):
         self.source = source
@@ -265,37 +230,6 @@ class DistinctOn(Operator):
                     out.append(row[:width])
         if out:
             yield out
-
-
-class Limit(Operator):
-    def __init__(self, source: Operator, count, skip):
-        self.source = source
-        self.count = count
-        self.skip = skip
-        self.width = getattr(source, "width", None)
-
-    def batches(self, outer):
-        count = self.count((), outer) if self.count is not None else None
-        skip = self.skip((), outer) if self.skip is not None else 0
-        if skip is not None and skip < 0:
-            raise InvalidRowCountInOffsetError("OFFSET must not be negative")
-        if count is not None and count < 0:
-            raise InvalidRowCountInLimitError("LIMIT must not be negative")
-        skip = skip or 0
-        if count == 0:
-            return
-        for batch in self.source.batches(outer):
-            if skip:
-                if skip >= len(batch):
-                    skip -= len(batch)
-                    continue
-                batch, skip = batch[skip:], 0
-            if count is not None:
-                if len(batch) >= count:
-                    yield batch[:count]
-                    return
-                count -= len(batch)
-            yield batch
 
 
 @dataclass

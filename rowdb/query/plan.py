@@ -76,6 +76,8 @@ class QueryPlan:
 class Planner(FromPlanner, GroupingPlanner):
     """Plans one statement; all its queries and subqueries share one namespace."""
 
+    keep_unknown = False  # inside a set operation's branches: untyped outputs stay untyped
+
     def __init__(self, tables: dict, ns: Namespace | None = None,
                  param_types: list | None = None, resolve_as_of=None):
         self.tables = tables
@@ -186,8 +188,13 @@ class Planner(FromPlanner, GroupingPlanner):
         return QueryPlan(ops.Values(fns), names, types, self.ns, scope)
 
     def _set_operation(self, node, outer) -> QueryPlan:
-        left = self.query(node.this, outer)
-        right = self.query(node.expression, outer)
+        # Untyped literals (NULL, 'x') in a branch take the type of the other branch.
+        keep, self.keep_unknown = self.keep_unknown, True
+        try:
+            left = self.query(node.this, outer)
+            right = self.query(node.expression, outer)
+        finally:
+            self.keep_unknown = keep
         if len(left.types) != len(right.types):
             kind = type(node).__name__.upper()
             raise SqlSyntaxError(f"each {kind} query must have the same number of columns")
@@ -256,6 +263,12 @@ class Planner(FromPlanner, GroupingPlanner):
         if offset is not None:
             skip = self.ns.function(compiler.coerce(compiler.compile(offset.expression),
                                                     INT8).text)
+        options = limit.args.get("limit_options") if isinstance(limit, exp.Fetch) else None
+        if options is not None and options.args.get("with_ties"):
+            if not isinstance(root, ops.Sort):
+                raise SqlSyntaxError("WITH TIES cannot be specified without ORDER BY clause")
+            width, root.width = root.width, 0  # the sort keys stay readable for the ties
+            return ops.TiesLimit(root, count, skip, root.keys, width)
         return ops.Limit(root, count, skip)
 
     # SELECT -----------------------------------------------------------------------------
@@ -303,7 +316,9 @@ class Planner(FromPlanner, GroupingPlanner):
         return fns
 
     def _output_type(self, code: Code, compiler: ExprCompiler) -> Code:
-        return compiler.coerce(code, TEXT) if code.type == UNKNOWN else code
+        if code.type == UNKNOWN and not self.keep_unknown:
+            return compiler.coerce(code, TEXT)
+        return code
 
     def _finish_select(self, node, root, names, types, keys, width, scope,
                        distinct_on: list | None = None) -> QueryPlan:
