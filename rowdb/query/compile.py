@@ -20,10 +20,10 @@ from sqlglot import exp
 
 from rowdb.errors import (DatatypeMismatchError, GroupingError, NotSupportedError,
                           SyntaxError as SqlSyntaxError, UndefinedFunctionError)
-from rowdb.query import datetime_sql, functions, runtime
+from rowdb.query import arith, datetime_sql, functions, runtime
 from rowdb.query.namespace import PROCEDURES, Namespace
 from rowdb.query.scope import Scope
-from rowdb.query.types import (BOOL, DATE, FLOAT4, FLOAT8, INT4, INT8, INTERVAL,
+from rowdb.query.types import (BOOL, BYTEA, DATE, FLOAT4, FLOAT8, INT4, INT8, INTERVAL,
                                NUMERIC, TEXT, TIMESTAMP, TIMESTAMPTZ, UNKNOWN, SqlType,
                                assignment_cast, assignment_cast_function, cast, common_type,
                                from_sqlglot)
@@ -211,9 +211,21 @@ class ExprCompiler:
 
     def _neg(self, node: exp.Neg) -> Code:
         inner = self.compile(node.this)
+        check = _CHECK.get(inner.type.name)
         if inner.const and inner.value is not None:
             value = -inner.value
-            return Code(self.ns.const(value), inner.type, False, True, value)
+            sql_type = inner.type
+            if isinstance(node.this, exp.Literal) and sql_type == INT8 and \
+                    -2**31 <= value < 2**31:
+                sql_type = INT4  # -2147483648 is an integer literal, as in PostgreSQL
+            elif isinstance(node.this, exp.Literal) and sql_type == NUMERIC and \
+                    value == -2**63 and "." not in node.this.name:
+                sql_type, value = INT8, -2**63  # and -9223372036854775808 a bigint
+            elif check:
+                arith.INT_CHECKS[sql_type.name](value)
+            return Code(self.ns.const(value), sql_type, False, True, value)
+        if check:
+            return self._guard([inner], lambda a: f"{check}(-{a})", inner.type)
         return self._guard([inner], lambda a: f"(-{a})", inner.type)
 
     def _not(self, node: exp.Not) -> Code:
@@ -242,8 +254,11 @@ class ExprCompiler:
             ref = self.ns.const(helper)
             return self._guard([left, right], lambda a, b: f"{ref}({a}, {b})", result)
         if op == "/":
-            helper = "_idiv" if name in _INT_RANK else "_ndiv" if name == "numeric" \
-                else "_fdiv"
+            if name in _INT_RANK:  # the one overflow: the type's minimum / -1
+                check = _CHECK[name]
+                return self._guard([left, right], lambda a, b: f"{check}(_idiv({a}, {b}))",
+                                   result)
+            helper = "_ndiv" if name == "numeric" else "_fdiv"
             return Code(f"{helper}({left.text}, {right.text})", result,
                         left.nullable or right.nullable)
         if op == "%":
@@ -374,7 +389,9 @@ class ExprCompiler:
         high = self._comparable(value, self.compile(node.args["high"]))
         name = self.ns.temp()
         value_text = f"({name} := {low[0].text})"
-        ge = self._guard([Code(value_text, value.type, value.nullable), low[1]],
+        # Guarded as nullable, the assignment is the first thing `ge` evaluates, even when
+        # a NULL bound makes the comparison itself unreached.
+        ge = self._guard([Code(value_text, value.type, True), low[1]],
                          lambda a, b: f"({a} >= {b})", BOOL)
         le = self._guard([Code(name, value.type, value.nullable), high[1]],
                          lambda a, b: f"({a} <= {b})", BOOL)
@@ -432,6 +449,9 @@ class ExprCompiler:
 
     def _concat(self, node) -> Code:
         left, right = self.compile(node.this), self.compile(node.expression)
+        if BYTEA in (left.type, right.type) and {left.type, right.type} <= {BYTEA, UNKNOWN}:
+            left, right = self.coerce(left, BYTEA), self.coerce(right, BYTEA)
+            return self._guard([left, right], lambda a, b: f"({a} + {b})", BYTEA)
         left = self.coerce(left, TEXT) if left.type.category in "SX" else self._to_text(left)
         right = self.coerce(right, TEXT) if right.type.category in "SX" \
             else self._to_text(right)
@@ -472,7 +492,18 @@ class ExprCompiler:
                     helper != "_coalesce" or all(a.nullable for a in args))
 
     def _coalesce(self, node) -> Code:
-        return self._variadic(node, "_coalesce", "COALESCE")
+        """COALESCE evaluates its arguments only up to the first non-NULL one."""
+        args = [self.compile(a) for a in [node.this, *node.expressions] if a is not None]
+        result_type = common_type([a.type for a in args], "COALESCE")
+        args = [self.coerce(a, result_type) for a in args]
+        text = args[-1].text
+        for arg in reversed(args[:-1]):
+            if not arg.nullable:  # never NULL: what follows is never reached
+                text = arg.text
+                continue
+            name = self.ns.temp()
+            text = f"({name} if ({name} := {arg.text}) is not None else {text})"
+        return Code(text, result_type, all(a.nullable for a in args))
 
     def _greatest(self, node) -> Code:
         return self._variadic(node, "_greatest", "GREATEST")
