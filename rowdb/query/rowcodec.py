@@ -3,12 +3,14 @@
 Where: query layer, between the operators (which see rows as tuples in column order) and the
 table's prolly tree (bytes). Layout (see vc/rootvalue.py): a table with a primary key stores
 encode_key(key columns) -> encode_row(all columns); a keyless table stores encode_key(all
-columns) -> encode_row(all columns + (duplicate count,)). Rows stored before a column was
+columns) -> encode_row(all columns + (duplicate count,)); a keyless key over 1 KiB is cut
+to a prefix and the SHA-256 of the whole encoding. Rows stored before a column was
 added are shorter and are completed with that column's `missing` value.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from decimal import Decimal
 from operator import itemgetter
@@ -51,7 +53,12 @@ class RowCodec:
 
     def key(self, row: tuple) -> bytes:
         if self.keyless:
-            return encode_key(row)
+            key = encode_key(row)
+            if len(key) <= _KEYLESS_INLINE_MAX:
+                return key
+            # A long row (big text): its key is a prefix of the encoding and its hash, so
+            # keyless tables hold rows of any size.
+            return key[:_KEYLESS_INLINE_MAX - 32] + hashlib.sha256(key).digest()
         return encode_key(self._key_values(row))
 
     def keys(self, rows: list[tuple], columns: list[list] | None = None) -> list[bytes]:
@@ -121,6 +128,9 @@ class RowCodec:
         if len(row) < self.width:
             return row + self.missing[len(row):]
         return row[:self.width]
+
+
+_KEYLESS_INLINE_MAX = 1024  # longer keyless keys are shortened to a prefix and a hash
 
 
 def _is_free_numeric(type_name: str) -> bool:
