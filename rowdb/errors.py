@@ -129,6 +129,10 @@ class DuplicateAliasError(ProgrammingError, sqlstate="42712"):
     """duplicate_alias"""
 
 
+class WrongObjectTypeError(ProgrammingError, sqlstate="42809"):
+    """wrong_object_type"""
+
+
 class UndefinedColumnError(ProgrammingError, sqlstate="42703"):
     """undefined_column"""
 

@@ -13,32 +13,22 @@ division truncates; comparisons between types are resolved to a common type firs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlglot import exp
 
 from rowdb.errors import (DatatypeMismatchError, GroupingError, NotSupportedError,
-                          SyntaxError as SqlSyntaxError, UndefinedFunctionError)
+                          SyntaxError as SqlSyntaxError, UndefinedFunctionError,
+                          WrongObjectTypeError)
 from rowdb.query import arith, datetime_sql, functions, runtime
+from rowdb.query.code import Code
 from rowdb.query.namespace import PROCEDURES, Namespace
+from rowdb.query.predicates import PredicateCompiler
 from rowdb.query.scope import Scope
 from rowdb.query.types import (BOOL, BYTEA, DATE, FLOAT4, FLOAT8, INT4, INT8, INTERVAL,
                                NUMERIC, TEXT, TIMESTAMP, TIMESTAMPTZ, UNKNOWN, SqlType,
                                assignment_cast, assignment_cast_function, cast, common_type,
                                from_sqlglot)
-
-
-@dataclass(frozen=True, slots=True)
-class Code:
-    """A compiled expression: Python source, its SQL type, whether it can be NULL, and for
-    constants the value itself."""
-
-    text: str
-    type: SqlType
-    nullable: bool = True
-    const: bool = False
-    value: object = None
 
 
 _INT_RANK = {"int2": 0, "int4": 1, "int8": 2}
@@ -61,12 +51,14 @@ def is_aggregate(node: exp.Expression) -> bool:
 class Grouped:
     """After GROUP BY: group expressions and aggregates are fields of the aggregated row."""
 
-    def __init__(self, group_keys: list[str], aggregates: list[str]):
+    def __init__(self, group_keys: list[str], aggregates: list[str],
+                 columns: dict[int, int] | None = None):
         self.group_keys = {key: i for i, key in enumerate(group_keys)}
         self.aggregates = {key: len(group_keys) + i for i, key in enumerate(aggregates)}
+        self.columns = columns or {}  # input field index -> position, for grouped columns
 
 
-class ExprCompiler:
+class ExprCompiler(PredicateCompiler):
     """Compiles sqlglot expressions against one scope into `Code`."""
 
     def __init__(self, planner, scope: Scope, ns: Namespace, grouped: Grouped | None = None,
@@ -90,6 +82,11 @@ class ExprCompiler:
         if method is None:
             if isinstance(node, exp.Func):
                 code = self._function(node)
+            elif isinstance(node, exp.Filter):  # FILTER on a call that is no aggregate
+                name = node.this.sql_name().lower() if isinstance(node.this, exp.Func) else \
+                    node.this.sql("postgres")
+                raise WrongObjectTypeError(
+                    f"FILTER specified, but {name} is not an aggregate function")
             else:
                 raise NotSupportedError(f"unsupported expression: {node.sql('postgres')}")
         else:
@@ -147,6 +144,9 @@ class ExprCompiler:
         depth, index, field = self.scope.resolve(name, table)
         if depth == 0:
             if self.grouped is not None:
+                position = self.grouped.columns.get(index)
+                if position is not None:  # grouped on under another spelling (t.c / c)
+                    return Code(f"r[{position}]", field.type, field.nullable)
                 shown = f"{field.table}.{name}" if field.table else name
                 raise GroupingError(f'column "{shown}" must appear in the GROUP BY clause or '
                                     f"be used in an aggregate function")
@@ -316,6 +316,10 @@ class ExprCompiler:
     def _comparable(self, left: Code, right: Code) -> tuple[Code, Code]:
         """Both sides converted to one type that compares correctly in Python."""
         lt, rt = left.type, right.type
+        if "bpchar" in (lt.name, rt.name) and {lt.category, rt.category} <= {"S", "X"}:
+            # character(n) compares without its trailing spaces (PostgreSQL's bpchar
+            # semantics; against text, the bpchar side is cast to text, which trims them).
+            return self._trimmed(left, rt), self._trimmed(right, lt)
         if lt == rt:
             if lt == UNKNOWN:
                 return self.coerce(left, TEXT), self.coerce(right, TEXT)
@@ -338,114 +342,12 @@ class ExprCompiler:
         target = common_type([lt, rt], "operator")
         return self.coerce(left, target), self.coerce(right, target)
 
-    def _quantified(self, node, op: str) -> Code:
-        """x op ALL (subquery) / x op ANY (subquery or array)."""
-        quantifier = node.expression
-        inner = quantifier.this
-        if isinstance(inner, exp.Paren):
-            inner = inner.this
-        value = self.compile(node.this)
-        kind = "all" if isinstance(quantifier, exp.All) else "any"
-        if isinstance(inner, (exp.Select, exp.Union, exp.Subquery)):
-            plan = self.planner.subquery(inner.this if isinstance(inner, exp.Subquery)
-                                         else inner, self.subquery_scope)
-            value, _ = self._comparable(value, Code("None", plan.types[0]))
-            ref = self.ns.const(plan)
-            items = f"[row[0] for row in {ref}.rows((r,) + o)]"
-        elif isinstance(inner, exp.Array):
-            codes = [self._comparable(value, self.compile(e))[1] for e in inner.expressions]
-            items = f"[{', '.join(c.text for c in codes)}]"
-        else:  # a parameter or expression giving a list (a Python list or tuple)
-            array = self.compile(inner)
-            items = f"_as_list({array.text})"
-        return Code(f"_quantified({value.text}, {items}, {op!r}, {kind!r})", BOOL, True)
-
-    def _is(self, node: exp.Is) -> Code:
-        inner = self.compile(node.this)
-        target = node.expression
-        word = "is not" if node.args.get("negate") else "is"
-        if isinstance(target, exp.Null):
-            return Code(f"({inner.text} {word} None)", BOOL, False)
-        if isinstance(target, exp.Boolean):
-            inner = self.coerce(inner, BOOL)
-            return Code(f"({inner.text} {word} {bool(target.this)})", BOOL, False)
-        raise NotSupportedError(f"unsupported IS: {node.sql('postgres')}")
-
-    def _distinct_from(self, node) -> Code:
-        left, right = self._comparable(self.compile(node.this), self.compile(node.expression))
-        text = f"_distinct({left.text}, {right.text})"
-        if isinstance(node, exp.NullSafeEQ):
-            text = f"(not {text})"
-        return Code(text, BOOL, False)
-
-    def _between(self, node: exp.Between) -> Code:
-        if node.args.get("symmetric"):
-            low, high = node.args["low"], node.args["high"]
-            forward = exp.Between(this=node.this, low=low, high=high)
-            backward = exp.Between(this=node.this.copy(), low=high.copy(), high=low.copy())
-            return self.compile(exp.Or(this=forward, expression=backward))
-        value = self.compile(node.this)
-        low = self._comparable(value, self.compile(node.args["low"]))
-        high = self._comparable(value, self.compile(node.args["high"]))
-        name = self.ns.temp()
-        value_text = f"({name} := {low[0].text})"
-        # Guarded as nullable, the assignment is the first thing `ge` evaluates, even when
-        # a NULL bound makes the comparison itself unreached.
-        ge = self._guard([Code(value_text, value.type, True), low[1]],
-                         lambda a, b: f"({a} >= {b})", BOOL)
-        le = self._guard([Code(name, value.type, value.nullable), high[1]],
-                         lambda a, b: f"({a} <= {b})", BOOL)
-        if not ge.nullable and not le.nullable:
-            return Code(f"({ge.text} and {le.text})", BOOL, False)
-        first = self.ns.temp()
-        return Code(f"(False if ({first} := {ge.text}) is False else _and3({first}, "
-                    f"{le.text}))", BOOL, True)
-
-    def _in(self, node: exp.In) -> Code:
-        value = self.compile(node.this)
-        query = node.args.get("query")
-        if query is not None:
-            plan = self.planner.subquery(query.this if isinstance(query, exp.Subquery)
-                                         else query, self.subquery_scope)
-            value, _ = self._comparable(value, Code("None", plan.types[0]))
-            ref = self.ns.const(plan)
-            return Code(f"_in_subquery({value.text}, {ref}, (r,) + o)", BOOL, True)
-        items = [self.compile(item) for item in node.expressions]
-        items = [self._comparable(value, item)[1] for item in items]
-        if items:
-            value = self._comparable(value, items[0])[0]
-        if all(item.const for item in items):
-            values = [item.value for item in items]
-            has_null = any(v is None for v in values)
-            ref = self.ns.const(frozenset(v for v in values if v is not None))
-            return Code(f"_in_set({value.text}, {ref}, {has_null})", BOOL, True)
-        listed = ", ".join(item.text for item in items)
-        return Code(f"_in_list({value.text}, ({listed},))", BOOL, True)
-
-    def _like(self, node) -> Code:
-        ignore_case = isinstance(node, exp.ILike)
-        escape = "\\"
-        target = node
-        value = self.coerce(self.compile(target.this), TEXT)
-        pattern = self.coerce(self.compile(target.expression), TEXT)
-        test = "is None" if node.args.get("negate") else "is not None"
-        if pattern.const and pattern.value is not None:
-            compiled = runtime.like_pattern(pattern.value, escape, ignore_case)
-            ref = self.ns.const(compiled)
-            return self._guard([value], lambda a: f"({ref}.match({a}) {test})", BOOL)
-        code = Code(f"_like({value.text}, {pattern.text}, {ignore_case})", BOOL, True)
-        if node.args.get("negate"):
-            return self._guard([code], lambda a: f"(not {a})", BOOL)
-        return code
-
-    def _escape(self, node: exp.Escape) -> Code:
-        like = node.this
-        escape = node.expression
-        value = self.coerce(self.compile(like.this), TEXT)
-        pattern = self.coerce(self.compile(like.expression), TEXT)
-        esc = self.coerce(self.compile(escape), TEXT)
-        return Code(f"_like({value.text}, {pattern.text}, "
-                    f"{isinstance(like, exp.ILike)}, {esc.text} or None)", BOOL, True)
+    def _trimmed(self, code: Code, other: SqlType) -> Code:
+        """A side of a comparison with a character(n) value, as text."""
+        if code.type.name == "bpchar" or (code.type == UNKNOWN and other.name == "bpchar"):
+            code = self.coerce(code, TEXT) if code.type == UNKNOWN else code
+            return self._guard([code], lambda a: f"{a}.rstrip(' ')", TEXT)
+        return self.coerce(code, TEXT)
 
     def _concat(self, node) -> Code:
         left, right = self.compile(node.this), self.compile(node.expression)

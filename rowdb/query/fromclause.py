@@ -108,7 +108,8 @@ class FromPlanner:
             for i, column in enumerate(table.columns):
                 shown = column_aliases[i] if i < len(column_aliases) else column.name
                 fields.append(Field(shown, alias, parse_type_name(column.type),
-                                    not column.not_null))
+                                    not column.not_null,
+                                    key=not table.keyless and i in table.primary_key))
             return ops.TableScan(self.ns, name), Scope(fields, outer)
         if isinstance(node, exp.Subquery):
             plan = self.query(node.this, outer)

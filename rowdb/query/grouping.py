@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from rowdb.errors import GroupingError
+from rowdb.errors import GroupingError, InvalidColumnReferenceError, RowdbError
 from rowdb.query import operators as ops
 from rowdb.query.aggregates import Aggregate
 from rowdb.query.compile import ExprCompiler, Grouped, is_aggregate
@@ -30,20 +30,33 @@ class GroupingPlanner:
         if group is not None:
             for g in group.expressions:
                 if isinstance(g, exp.Literal) and not g.is_string:
-                    item = select_items[int(g.this) - 1]
+                    position = int(g.this)
+                    if not 1 <= position <= len(select_items):
+                        raise InvalidColumnReferenceError(
+                            f"GROUP BY position {position} is not in select list")
+                    item = select_items[position - 1]
                     g = item.unalias() if isinstance(item, exp.Alias) else item
+                    if is_aggregate(g) or any(is_aggregate(n) for n in g.find_all(exp.Func)):
+                        raise GroupingError("aggregate functions are not allowed in GROUP BY")
                 elif isinstance(g, exp.Column) and not g.table and scope.find(g.name, None) \
                         is None:
                     for item in select_items:
                         if isinstance(item, exp.Alias) and item.alias == g.name:
                             g = item.unalias()
                 group_nodes.append(g)
+        group_nodes += _dependent_columns(group_nodes, scope)
         group_codes = [compiler.compile(g) for g in group_nodes]
         specs = []
         for agg in aggregates:
             specs.append(self.aggregate_spec(agg, compiler))
         group_keys = [g.sql("postgres") for g in group_nodes]
-        grouped = Grouped(group_keys, [a.sql("postgres") for a in aggregates])
+        columns = {}
+        for position, g in enumerate(group_nodes):
+            if isinstance(g, exp.Column):
+                depth, index, _ = scope.resolve(g.name, g.table or None)
+                if depth == 0:
+                    columns.setdefault(index, position)
+        grouped = Grouped(group_keys, [a.sql("postgres") for a in aggregates], columns)
         grouped_types = [c.type for c in group_codes] + [s.aggregate.result_type for s in specs]
         post = ExprCompiler(self, scope, self.ns, grouped, grouped_types)
         # Correlated subqueries see the aggregated row: its grouped columns by name.
@@ -164,3 +177,25 @@ def _aggregate_name(node) -> str:
     return {exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min",
             exp.Max: "max", exp.GroupConcat: "string_agg", exp.ArrayAgg: "array_agg",
             exp.LogicalAnd: "bool_and", exp.LogicalOr: "bool_or"}[type(node)]
+
+
+def _dependent_columns(group_nodes: list, scope: Scope) -> list:
+    """Columns a GROUP BY covers without naming them: every column of a table whose whole
+    primary key is grouped on (PostgreSQL's functional dependency), as extra group keys."""
+    grouped = set()
+    for g in group_nodes:
+        if isinstance(g, exp.Column):
+            try:
+                _, index, field = scope.resolve(g.name, g.table or None)
+            except RowdbError:
+                continue
+            if field.key and scope.fields[index] is field:
+                grouped.add(index)
+    extra = []
+    for table in {scope.fields[i].table for i in grouped}:
+        keys = {i for i, f in enumerate(scope.fields) if f.table == table and f.key}
+        if keys and keys <= grouped:
+            extra += [exp.column(f.name, table=table, quoted=True)
+                      for i, f in enumerate(scope.fields)
+                      if f.table == table and i not in grouped and not f.hidden]
+    return extra

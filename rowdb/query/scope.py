@@ -22,6 +22,7 @@ class Field:
     type: SqlType
     nullable: bool = True
     hidden: bool = False  # not expanded by `*` (e.g. USING join duplicates)
+    key: bool = False     # part of its table's primary key (GROUP BY on it covers the row)
 
 
 class Scope:

@@ -1,0 +1,128 @@
+"""Predicates to Python: IS, IS DISTINCT FROM, BETWEEN, IN, LIKE and quantified comparisons.
+
+Where: query layer; a mixin of compile.ExprCompiler (which dispatches these node types to
+it), written in the same way: each predicate becomes one Python expression string with
+SQL's three-valued logic (None is NULL).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from rowdb.errors import NotSupportedError
+from rowdb.query import runtime
+from rowdb.query.code import Code
+from rowdb.query.types import BOOL, TEXT
+
+
+class PredicateCompiler:
+    """ExprCompiler methods for predicates (mixed into compile.ExprCompiler)."""
+
+    def _quantified(self, node, op: str) -> Code:
+        """x op ALL (subquery) / x op ANY (subquery or array)."""
+        quantifier = node.expression
+        inner = quantifier.this
+        if isinstance(inner, exp.Paren):
+            inner = inner.this
+        value = self.compile(node.this)
+        kind = "all" if isinstance(quantifier, exp.All) else "any"
+        if isinstance(inner, (exp.Select, exp.Union, exp.Subquery)):
+            plan = self.planner.subquery(inner.this if isinstance(inner, exp.Subquery)
+                                         else inner, self.subquery_scope)
+            value, _ = self._comparable(value, Code("None", plan.types[0]))
+            ref = self.ns.const(plan)
+            items = f"[row[0] for row in {ref}.rows((r,) + o)]"
+        elif isinstance(inner, exp.Array):
+            codes = [self._comparable(value, self.compile(e))[1] for e in inner.expressions]
+            items = f"[{', '.join(c.text for c in codes)}]"
+        else:  # a parameter or expression giving a list (a Python list or tuple)
+            array = self.compile(inner)
+            items = f"_as_list({array.text})"
+        return Code(f"_quantified({value.text}, {items}, {op!r}, {kind!r})", BOOL, True)
+
+    def _is(self, node: exp.Is) -> Code:
+        inner = self.compile(node.this)
+        target = node.expression
+        word = "is not" if node.args.get("negate") else "is"
+        if isinstance(target, exp.Null):
+            return Code(f"({inner.text} {word} None)", BOOL, False)
+        if isinstance(target, exp.Boolean):
+            inner = self.coerce(inner, BOOL)
+            return Code(f"({inner.text} {word} {bool(target.this)})", BOOL, False)
+        raise NotSupportedError(f"unsupported IS: {node.sql('postgres')}")
+
+    def _distinct_from(self, node) -> Code:
+        left, right = self._comparable(self.compile(node.this), self.compile(node.expression))
+        text = f"_distinct({left.text}, {right.text})"
+        if isinstance(node, exp.NullSafeEQ):
+            text = f"(not {text})"
+        return Code(text, BOOL, False)
+
+    def _between(self, node: exp.Between) -> Code:
+        if node.args.get("symmetric"):
+            low, high = node.args["low"], node.args["high"]
+            forward = exp.Between(this=node.this, low=low, high=high)
+            backward = exp.Between(this=node.this.copy(), low=high.copy(), high=low.copy())
+            return self.compile(exp.Or(this=forward, expression=backward))
+        value = self.compile(node.this)
+        low = self._comparable(value, self.compile(node.args["low"]))
+        high = self._comparable(value, self.compile(node.args["high"]))
+        name = self.ns.temp()
+        value_text = f"({name} := {low[0].text})"
+        # Guarded as nullable, the assignment is the first thing `ge` evaluates, even when
+        # a NULL bound makes the comparison itself unreached.
+        ge = self._guard([Code(value_text, value.type, True), low[1]],
+                         lambda a, b: f"({a} >= {b})", BOOL)
+        le = self._guard([Code(name, value.type, value.nullable), high[1]],
+                         lambda a, b: f"({a} <= {b})", BOOL)
+        if not ge.nullable and not le.nullable:
+            return Code(f"({ge.text} and {le.text})", BOOL, False)
+        first = self.ns.temp()
+        return Code(f"(False if ({first} := {ge.text}) is False else _and3({first}, "
+                    f"{le.text}))", BOOL, True)
+
+    def _in(self, node: exp.In) -> Code:
+        value = self.compile(node.this)
+        query = node.args.get("query")
+        if query is not None:
+            plan = self.planner.subquery(query.this if isinstance(query, exp.Subquery)
+                                         else query, self.subquery_scope)
+            value, _ = self._comparable(value, Code("None", plan.types[0]))
+            ref = self.ns.const(plan)
+            return Code(f"_in_subquery({value.text}, {ref}, (r,) + o)", BOOL, True)
+        items = [self.compile(item) for item in node.expressions]
+        items = [self._comparable(value, item)[1] for item in items]
+        if items:
+            value = self._comparable(value, items[0])[0]
+        if all(item.const for item in items):
+            values = [item.value for item in items]
+            has_null = any(v is None for v in values)
+            ref = self.ns.const(frozenset(v for v in values if v is not None))
+            return Code(f"_in_set({value.text}, {ref}, {has_null})", BOOL, True)
+        listed = ", ".join(item.text for item in items)
+        return Code(f"_in_list({value.text}, ({listed},))", BOOL, True)
+
+    def _like(self, node) -> Code:
+        ignore_case = isinstance(node, exp.ILike)
+        escape = "\\"
+        target = node
+        value = self.coerce(self.compile(target.this), TEXT)
+        pattern = self.coerce(self.compile(target.expression), TEXT)
+        test = "is None" if node.args.get("negate") else "is not None"
+        if pattern.const and pattern.value is not None:
+            compiled = runtime.like_pattern(pattern.value, escape, ignore_case)
+            ref = self.ns.const(compiled)
+            return self._guard([value], lambda a: f"({ref}.match({a}) {test})", BOOL)
+        code = Code(f"_like({value.text}, {pattern.text}, {ignore_case})", BOOL, True)
+        if node.args.get("negate"):
+            return self._guard([code], lambda a: f"(not {a})", BOOL)
+        return code
+
+    def _escape(self, node: exp.Escape) -> Code:
+        like = node.this
+        escape = node.expression
+        value = self.coerce(self.compile(like.this), TEXT)
+        pattern = self.coerce(self.compile(like.expression), TEXT)
+        esc = self.coerce(self.compile(escape), TEXT)
+        return Code(f"_like({value.text}, {pattern.text}, "
+                    f"{isinstance(like, exp.ILike)}, {esc.text} or None)", BOOL, True)
