@@ -236,6 +236,11 @@ class ExprCompiler(PredicateCompiler):
         left = self.compile(node.this, BOOL)
         right = self.compile(node.expression, BOOL)
         word = "and" if isinstance(node, exp.And) else "or"
+        for side in (left, right):
+            if side.type != BOOL:
+                raise DatatypeMismatchError(
+                    f"argument of {word.upper()} must be type boolean, not type "
+                    f"{side.type.display() if hasattr(side.type, 'display') else side.type}")
         if not left.nullable and not right.nullable:
             return Code(f"({left.text} {word} {right.text})", BOOL, False)
         helper = "_and3" if word == "and" else "_or3"
@@ -259,11 +264,17 @@ class ExprCompiler(PredicateCompiler):
                 return self._guard([left, right], lambda a, b: f"{check}(_idiv({a}, {b}))",
                                    result)
             helper = "_ndiv" if name == "numeric" else "_fdiv"
-            return Code(f"{helper}({left.text}, {right.text})", result,
-                        left.nullable or right.nullable)
+            text = f"{helper}({left.text}, {right.text})"
+            if name == "float4":  # real / real is rounded to real
+                text = f"_f4({text})"
+            return Code(text, result, left.nullable or right.nullable)
         if op == "%":
-            helper = "_imod" if name in _INT_RANK else "_nmod" if name == "numeric" \
-                else "_fmod"
+            if name not in _INT_RANK and name != "numeric":
+                raise UndefinedFunctionError(
+                    f"operator does not exist: {left.type} % {right.type}",
+                    hint="No operator matches the given name and argument types. You might "
+                         "need to add explicit type casts.")
+            helper = "_imod" if name in _INT_RANK else "_nmod"
             return Code(f"{helper}({left.text}, {right.text})", result,
                         left.nullable or right.nullable)
         check = _CHECK.get(name)
@@ -379,7 +390,8 @@ class ExprCompiler(PredicateCompiler):
         default = node.args.get("default")
         results.append(self.compile(default) if default is not None
                        else Code("None", UNKNOWN, True, True, None))
-        result_type = common_type([c.type for c in results], "CASE")
+        # PostgreSQL resolves the ELSE result first (it names the types in that order).
+        result_type = common_type([results[-1].type] + [c.type for c in results[:-1]], "CASE")
         results = [self.coerce(c, result_type) for c in results]
         text = results[-1].text
         for cond, result in zip(reversed(branches), reversed(results[:-1])):

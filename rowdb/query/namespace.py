@@ -64,7 +64,7 @@ RUNTIME = {
     "_greatest": runtime.greatest, "_least": runtime.least, "_coalesce": runtime.coalesce,
     "_nullif": runtime.nullif, "_concat": runtime.concat_op, "_cast": cast,
     "_distinct": runtime.distinct_from, "Decimal": Decimal, "float": float,
-    "_quantified": runtime.quantified,
+    "_quantified": runtime.quantified, "_f4": runtime.float4,
 }
 
 

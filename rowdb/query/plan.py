@@ -227,6 +227,12 @@ class Planner(FromPlanner, GroupingPlanner):
             keys = []
             for item in order.expressions:
                 target = item.this
+                if isinstance(node, (exp.Union, exp.Intersect, exp.Except)) and \
+                        not isinstance(target, (exp.Literal, exp.Column)):
+                    raise NotSupportedError(
+                        "invalid UNION/INTERSECT/EXCEPT ORDER BY clause",
+                        detail="Only result column names can be used, not expressions or "
+                               "functions.")
                 if isinstance(target, exp.Literal) and not target.is_string:
                     position = int(target.this)
                     if not 1 <= position <= len(plan.types):
@@ -449,6 +455,16 @@ def _check_distinct_order(node, extra: list) -> None:
     if extra and distinct is not None and distinct.args.get("on") is None:
         raise InvalidColumnReferenceError(
             "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
+    on = distinct.args.get("on") if distinct is not None else None
+    order = node.args.get("order")
+    if on is not None and order is not None:
+        wanted = {e.sql("postgres") for e in (on.expressions if isinstance(on, exp.Tuple)
+                                                else [on])}
+        leading = [o.this.sql("postgres") for o in order.expressions][:len(wanted)]
+        if not set(leading) <= wanted or len(leading) < min(len(wanted),
+                                                             len(order.expressions)):
+            raise InvalidColumnReferenceError(
+                "SELECT DISTINCT ON expressions must match initial ORDER BY expressions")
 
 
 def _row_width(root, width: int) -> int:

@@ -35,6 +35,11 @@ def fdiv(a, b):
     return arith.float_div(float(a), float(b))
 
 
+def float4(value):
+    """A float8 result rounded to real (float4), NULL kept."""
+    return None if value is None else arith.to_float4(value)
+
+
 def ndiv(a, b):
     if a is None or b is None:
         return None
