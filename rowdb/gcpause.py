@@ -18,25 +18,36 @@ _holders = 0
 _YOUNG_MAX = 5_000_000  # allocations with the collector paused before a young collection
 
 
-@contextlib.contextmanager
-def paused_gc():
-    """Disable the cyclic collector for the block (nesting and threads share one pause)."""
+def pause() -> None:
+    """Start a pause of the cyclic collector; `resume()` ends it (nesting and threads share
+    one pause). The functions are for hot paths; `paused_gc()` is the same as a block."""
     global _holders
     with _lock:
         if _holders == 0 and not gc.isenabled():
             _holders = -1_000_000  # the application disabled it: never re-enable
         _holders += 1
         gc.disable()
+
+
+def resume() -> None:
+    global _holders
+    with _lock:
+        _holders -= 1
+        if _holders == 0:
+            gc.enable()
+        elif _holders == -1_000_000:
+            _holders = 0
+        elif _holders > 0 and gc.get_count()[0] > _YOUNG_MAX:
+            # Threads whose pauses overlap without end (a busy server) would keep the
+            # collector off for good: collect the young generations now and then.
+            gc.collect(1)
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Disable the cyclic collector for the block."""
+    pause()
     try:
         yield
     finally:
-        with _lock:
-            _holders -= 1
-            if _holders == 0:
-                gc.enable()
-            elif _holders == -1_000_000:
-                _holders = 0
-            elif _holders > 0 and gc.get_count()[0] > _YOUNG_MAX:
-                # Threads whose pauses overlap without end (a busy server) would keep the
-                # collector off for good: collect the young generations now and then.
-                gc.collect(1)
+        resume()

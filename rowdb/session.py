@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import functools
+import threading
 import re
 import uuid
 import weakref
@@ -24,7 +25,7 @@ from decimal import Decimal
 import sqlglot
 from sqlglot import exp
 
-from rowdb.gcpause import paused_gc
+from rowdb import gcpause
 from rowdb.query.arith import NUMERIC_CONTEXT
 from rowdb.errors import (InFailedTransactionError, InvalidParameterValueError,
                           InvalidSavepointError, NoActiveTransactionError, NotSupportedError,
@@ -118,9 +119,22 @@ def _statement_scope(function):
     thread's context (28 digits by default), as PostgreSQL's numeric is."""
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        with paused_gc(), decimal.localcontext(NUMERIC_CONTEXT):
+        previous = decimal.getcontext()
+        try:
+            context = _numeric.context
+        except AttributeError:
+            context = _numeric.context = NUMERIC_CONTEXT.copy()
+        gcpause.pause()
+        decimal.setcontext(context)
+        try:
             return function(*args, **kwargs)
+        finally:
+            decimal.setcontext(previous)
+            gcpause.resume()
     return wrapper
+
+
+_numeric = threading.local()  # each thread's copy of NUMERIC_CONTEXT
 
 
 def _batch_example(param_rows: list):
