@@ -8,7 +8,7 @@ left; a bare number takes the unit of the field to its right (seconds when right
 left of an hour or a clock field: '1 10:00' is 1 day 10 hours); a unit may appear once, and
 fractional seconds or a clock field claim all of second/millisecond/microsecond; a clock
 field replaces the sub-day time read so far ('10:00 0.5 days' is 10:00:00); fractions round
-to microseconds as PostgreSQL's doubles do. Months and years raise NotSupportedError.
+to microseconds as PostgreSQL's doubles do. Months and years give a datetime_sql.Interval.
 
 PostgreSQL keeps days and time apart ('1 day -01:00:00', '30:00:00'); a timedelta does not,
 so output is justified like timestamp subtraction: '23:00:00', '1 day 06:00:00'.
@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from rowdb.errors import DataError, InvalidDatetimeFormatError, NotSupportedError
+from rowdb.errors import DataError, InvalidDatetimeFormatError
 
 DAY_MICROSECONDS = 86_400_000_000
 INTERVAL_DAYS_MAX = 999_999_999      # timedelta's limit (PostgreSQL's is 2**31 - 1).
@@ -63,6 +63,8 @@ _UNITS = {
 _SCALES = {"microsecond": 1, "millisecond": 1000, "second": 1_000_000, "minute": 60_000_000,
            "hour": 3_600_000_000}
 _MONTH_UNITS = frozenset({"month", "year", "decade", "century", "millennium"})
+_MONTHS_PER = {"year": 12, "decade": 120, "century": 1200, "millennium": 12000}
+_MONTH_DAYS = 30  # a fraction of a month counts 30 days, as in PostgreSQL
 _ALL_SECONDS = frozenset({"second", "millisecond", "microsecond"})
 _CLOCK_FIELDS = _ALL_SECONDS | {"hour", "minute"}
 
@@ -74,11 +76,13 @@ _ISO_RE = re.compile(r"p(?:([-+]?[\d.]+)y)?(?:([-+]?[\d.]+)m)?(?:([-+]?[\d.]+)w)
                      r"(?:([-+]?[\d.]+)s)?)?")
 
 
-def parse_interval(text: str) -> timedelta:
-    """interval_in for day/time intervals: '1 day 02:03:04', '2 hours', '@ 1 min ago', 'P1DT2H'."""
+def parse_interval(text: str):
+    """interval_in: '1 day 02:03:04', '2 hours', '@ 1 min ago', 'P1DT2H', '1 year 2 mons'.
+    A timedelta, or a datetime_sql.Interval when there are months."""
     lowered = text.strip(" \t\n\r\f\v").lower()
     try:
-        days, micros = _iso(lowered) if lowered.startswith("p") else _postgres(lowered)
+        months, days, micros = _iso(lowered) if lowered.startswith("p") else \
+            _postgres(lowered)
         total = days * DAY_MICROSECONDS + micros
         if abs(total) // DAY_MICROSECONDS > INTERVAL_DAYS_MAX:
             raise _Overflow
@@ -88,7 +92,16 @@ def parse_interval(text: str) -> timedelta:
     except _Overflow:
         raise IntervalFieldOverflowError(
             f'interval field value out of range: "{text}"') from None
+    if months:
+        from rowdb.query.datetime_sql import Interval  # it builds on this module
+        return Interval.of(months, *divmod_days(total))
     return timedelta(microseconds=total)
+
+
+def divmod_days(total_micros: int) -> tuple[int, int]:
+    """(days, microseconds) of a span, both with its sign (as PostgreSQL keeps them)."""
+    days = abs(total_micros) // DAY_MICROSECONDS * (1 if total_micros >= 0 else -1)
+    return days, total_micros - days * DAY_MICROSECONDS
 
 
 def _tokens(text: str) -> list[str]:
@@ -112,6 +125,7 @@ class _Reader:
     """The state PostgreSQL's DecodeInterval keeps while it walks the fields right to left."""
 
     def __init__(self):
+        self.months = 0
         self.days = 0
         self.micros = 0
         self.claimed: set[str] = set()
@@ -179,8 +193,17 @@ class _Reader:
             extra_days = int(fraction * 7)
             self.days += whole * 7 + extra_days
             self.micros += _fraction_micros(fraction * 7 - extra_days, DAY_MICROSECONDS)
+        elif unit == "month":
+            self.months += whole
+            extra_days = int(fraction * _MONTH_DAYS)
+            self.days += extra_days
+            self.micros += _fraction_micros(fraction * _MONTH_DAYS - extra_days,
+                                            DAY_MICROSECONDS)
+        elif unit in _MONTHS_PER:
+            # PostgreSQL keeps whole months of a fractional year (and so on), truncated.
+            self.months += whole * _MONTHS_PER[unit] + int(fraction * _MONTHS_PER[unit])
         elif whole or fraction:
-            raise NotSupportedError("intervals with months or years are not supported")
+            raise _Syntax
 
 
 def _postgres(text: str) -> tuple[int, int]:
@@ -191,8 +214,8 @@ def _postgres(text: str) -> tuple[int, int]:
     for token in reversed(tokens):
         reader.read(token)
     if reader.before:
-        return -reader.days, -reader.micros
-    return reader.days, reader.micros
+        return -reader.months, -reader.days, -reader.micros
+    return reader.months, reader.days, reader.micros
 
 
 def _iso(text: str) -> tuple[int, int]:
@@ -211,7 +234,7 @@ def _iso(text: str) -> tuple[int, int]:
         sign, digits, fraction_digits = number.groups()
         fraction = float(f"0.{fraction_digits or 0}") * (-1 if sign == "-" else 1)
         reader.add(unit, int(f"{sign}{digits or 0}"), fraction)
-    return reader.days, reader.micros
+    return reader.months, reader.days, reader.micros
 
 
 def format_interval(value: timedelta) -> str:
