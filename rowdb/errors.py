@@ -213,6 +213,10 @@ class InFailedTransactionError(DatabaseError, sqlstate="25P02"):
     """in_failed_sql_transaction: commands ignored until end of transaction block"""
 
 
+class ReadOnlyTransactionError(InternalError, sqlstate="25006"):
+    """read_only_sql_transaction (psycopg maps it to InternalError too)"""
+
+
 class ActiveTransactionError(DatabaseError, sqlstate="25001"):
     """active_sql_transaction"""
 

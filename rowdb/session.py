@@ -27,7 +27,7 @@ from sqlglot import exp
 
 from rowdb import gcpause
 from rowdb.query.arith import NUMERIC_CONTEXT
-from rowdb.errors import (InFailedTransactionError, InvalidParameterValueError,
+from rowdb.errors import (InFailedTransactionError, ReadOnlyTransactionError, InvalidParameterValueError,
                           InvalidSavepointError, NoActiveTransactionError, NotSupportedError,
                           InternalError, ProgramLimitExceededError, RefConflictError,
                           RowdbError, SerializationFailureError, UndefinedObjectError,
@@ -111,6 +111,10 @@ def _adapt(params):
                                                   "str, bytes, date/time, UUID or a list")
         out.append(value)
     return out
+
+
+_WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Alter,
+           exp.TruncateTable)
 
 
 def _statement_scope(function):
@@ -210,6 +214,7 @@ class Session:
         self.ref = working_ref(branch)
         self.txn: Workspace | None = None
         self.failed = False
+        self.read_only = False  # BEGIN READ ONLY: writes raise 25006
         self.savepoints: list[tuple[str, tuple]] = []
         self._plans = ByteLRU(512)
         self._seen: tuple[int, bytes | None] = (-1, None)  # (LMDB generation, working root)
@@ -291,14 +296,21 @@ class Session:
     def execute_statement(self, statement: Statement, params=None) -> Result:
         tree = statement.tree
         if isinstance(tree, TransactionControl):
-            if tree.name:
+            if tree.name and tree.action != "begin":
                 return self._savepoint(tree.action, tree.name)
-            return self._transaction_control(tree.action)
+            result = self._transaction_control(tree.action)
+            if tree.name == "read only" and self.txn is not None:
+                self.read_only = True
+            return result
         if self.failed:
             raise InFailedTransactionError(
                 "current transaction is aborted, commands ignored until end of transaction "
                 "block")
         params = _adapt(params)
+        if self.read_only and self.txn is not None and isinstance(tree, _WRITES):
+            self.failed = True
+            verb = tree.key.upper() if not isinstance(tree, exp.TruncateTable) else "TRUNCATE"
+            raise ReadOnlyTransactionError(f"cannot execute {verb} in a read-only transaction")
         if self.txn is not None:
             try:
                 return self._guarded(statement, self.txn, params)
@@ -336,12 +348,13 @@ class Session:
     def begin(self) -> None:
         if self.txn is None:
             self.txn = self._open()
-            self.failed = False
+            self.failed = self.read_only = False
 
     @_statement_scope
     def commit(self) -> None:
         workspace, failed = self.txn, self.failed
         self.txn, self.failed, self.savepoints = None, False, []
+        self.read_only = False
         if workspace is None:
             return
         try:
@@ -353,7 +366,7 @@ class Session:
     def rollback(self) -> None:
         if self.txn is not None:
             self.txn.writer.release()
-        self.txn, self.failed = None, False
+        self.txn, self.failed, self.read_only = None, False, False
         self.savepoints = []
 
     def _savepoint(self, action: str, name: str) -> Result:

@@ -171,7 +171,10 @@ def _parse(sql: str) -> list[Statement]:
             word = control.group(1).lower()
             action = {"start": "begin", "end": "commit", "abort": "rollback"}.get(
                 word.split()[0], word)
-            statements.append(Statement(text, TransactionControl(action), 0))
+            read_only = action == "begin" and control.group(5) is not None and \
+                control.group(5).lower() == "only"
+            statements.append(Statement(text, TransactionControl(
+                action, "read only" if read_only else ""), 0))
             continue
         try:
             tree = sqlglot.parse_one(_rowdb_syntax(text), read="postgres")
