@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator, Sequence
 
 from rowdb import errors
-from rowdb.errors import InterfaceError
+from rowdb.errors import InterfaceError, ProgrammingError, RowdbError
 from rowdb.query.parse import TransactionControl
 from rowdb import procedures  # noqa: F401 - registers rowdb_commit and the other functions
 from rowdb.session import Result, Session
@@ -83,18 +83,37 @@ class Connection:
         if self.closed:
             raise InterfaceError("the connection is closed")
 
+    @property
+    def autocommit(self) -> bool:
+        return self._autocommit
+
+    @autocommit.setter
+    def autocommit(self, value: bool) -> None:
+        if getattr(self, "session", None) is not None and self.session.in_transaction:
+            raise ProgrammingError("can't change 'autocommit' now: connection in transaction "
+                                   "status INTRANS")
+        self._autocommit = bool(value)
+
     def _run(self, sql: str, params) -> list[Result]:
         self._check_open()
         session = self.session
-        statements, values = session.prepare(sql, params)
+        try:
+            statements, values = session.prepare(sql, params)
+        except RowdbError:
+            session.fail()  # a syntax error fails an open transaction too (25P02 after)
+            raise
         if not self.autocommit and not session.in_transaction and any(
-                not _is_transaction_control(s) for s in statements):
+                _opens_transaction(s) for s in statements):
             session.begin()
         return [session.execute_statement(s, values) for s in statements]
 
 
-def _is_transaction_control(statement) -> bool:
-    return isinstance(statement.tree, TransactionControl)
+def _opens_transaction(statement) -> bool:
+    """Whether a statement starts the implicit transaction of a non-autocommit connection:
+    everything but BEGIN / COMMIT / ROLLBACK (savepoints need the transaction)."""
+    tree = statement.tree
+    return not isinstance(tree, TransactionControl) or tree.action in (
+        "savepoint", "release", "rollback_to")
 
 
 class Cursor:

@@ -107,7 +107,7 @@ class InvalidValueError(DataError, sqlstate="22023"):
     """A value that cannot be encoded (invalid_parameter_value)."""
 
 
-class ProgramLimitExceededError(DatabaseError, sqlstate="54000"):
+class ProgramLimitExceededError(OperationalError, sqlstate="54000"):
     """A value exceeds a size limit of rowdb's (program_limit_exceeded)."""
 
 
@@ -193,7 +193,7 @@ class DatetimeFieldOverflowError(DataError, sqlstate="22008"):
     """datetime_field_overflow"""
 
 
-class CardinalityViolationError(DataError, sqlstate="21000"):
+class CardinalityViolationError(ProgrammingError, sqlstate="21000"):
     """cardinality_violation: a scalar subquery returned more than one row"""
 
 
@@ -209,7 +209,7 @@ class UniqueViolationError(IntegrityError, sqlstate="23505"):
     """unique_violation"""
 
 
-class InFailedTransactionError(DatabaseError, sqlstate="25P02"):
+class InFailedTransactionError(InternalError, sqlstate="25P02"):
     """in_failed_sql_transaction: commands ignored until end of transaction block"""
 
 
@@ -217,7 +217,7 @@ class ReadOnlyTransactionError(InternalError, sqlstate="25006"):
     """read_only_sql_transaction (psycopg maps it to InternalError too)"""
 
 
-class ActiveTransactionError(DatabaseError, sqlstate="25001"):
+class ActiveTransactionError(InternalError, sqlstate="25001"):
     """active_sql_transaction"""
 
 
@@ -233,9 +233,9 @@ class InvalidRowCountInOffsetError(DataError, sqlstate="2201X"):
     """invalid_row_count_in_result_offset_clause"""
 
 
-class InvalidSavepointError(DatabaseError, sqlstate="3B001"):
+class InvalidSavepointError(OperationalError, sqlstate="3B001"):
     """invalid_savepoint_specification"""
 
 
-class NoActiveTransactionError(DatabaseError, sqlstate="25P01"):
+class NoActiveTransactionError(InternalError, sqlstate="25P01"):
     """no_active_sql_transaction"""

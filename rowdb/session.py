@@ -176,10 +176,20 @@ class Session:
     @_statement_scope
     def execute_many(self, sql: str, param_rows: list) -> int:
         """executemany: an INSERT whose parameter sets all have the same Python types is
-        planned once and its rows applied as one batch; anything else runs row by row."""
+        planned once and its rows applied as one batch; anything else runs row by row.
+        One transaction: in autocommit mode, a failing row leaves none of them."""
         param_rows = list(param_rows)
         if not param_rows:
             return 0
+        if self.txn is None:  # autocommit: all the rows or none of them, as psycopg
+            self.begin()
+            try:
+                count = self.execute_many(sql, param_rows)
+            except BaseException:
+                self.rollback()
+                raise
+            self.commit()
+            return count
         statements, first = self.prepare(sql, param_rows[0])
         if len(statements) != 1 or not isinstance(statements[0].tree, exp.Insert) \
                 or self.failed or isinstance(param_rows[0], dict):
@@ -189,22 +199,17 @@ class Session:
             return self._execute_each(sql, param_rows)
         first, columns, kinds = batch
         statement = statements[0]
-        workspace = self.txn if self.txn is not None else self._open()
+        workspace = self.txn
         try:
             prepared = self._prepare(statement, workspace, first)
             plan = prepared.plan
             plan.ns["X"] = ExecContext(workspace, self)
-            count = plan.run_many(workspace, param_rows, columns, kinds)
+            return plan.run_many(workspace, param_rows, columns, kinds)
         except Exception as exc:
-            if self.txn is not None:
-                self.failed = True
-                if isinstance(exc, RowdbError):
-                    raise
-                raise InternalError(f"internal error: {type(exc).__name__}: {exc}") from exc
-            return self._execute_each(sql, param_rows)  # autocommit: keep rows before a bad one
-        if self.txn is None:
-            self._commit(workspace)
-        return count
+            self.failed = True
+            if isinstance(exc, RowdbError):
+                raise
+            raise InternalError(f"internal error: {type(exc).__name__}: {exc}") from exc
 
     def _execute_each(self, sql: str, param_rows: list) -> int:
         total = 0
@@ -266,6 +271,11 @@ class Session:
                 from None
         except Exception as exc:  # noqa: BLE001 - turned into a reported error
             raise InternalError(f"internal error: {type(exc).__name__}: {exc}") from exc
+
+    def fail(self) -> None:
+        """Put an open transaction in the failed state (a statement failed before running)."""
+        if self.txn is not None:
+            self.failed = True
 
     def begin(self) -> None:
         if self.txn is None:

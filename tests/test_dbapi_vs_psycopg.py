@@ -17,7 +17,6 @@ changed reference is a real failure even inside an xfail test.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import uuid
 from decimal import Decimal
 
@@ -666,8 +665,6 @@ def test_executemany_error_inside_transaction(engines):
     assert rd_out == pg_out
 
 
-@gap("executemany in autocommit with a failing row: psycopg (pipeline mode) applies none of "
-     "the rows; rowdb keeps the rows before the bad one")
 def test_executemany_error_in_autocommit(engines):
     def scenario(e):
         cur = e.connect(autocommit=True).cursor()
@@ -744,8 +741,6 @@ def test_autocommit_attribute(engines):
     assert rd_out == pg_out
 
 
-@gap("setting autocommit inside an open transaction: psycopg raises ProgrammingError "
-     "(\"can't change 'autocommit' now\"); rowdb accepts it and leaves the transaction open")
 def test_autocommit_change_inside_transaction(engines):
     def scenario(e):
         conn = e.connect()
@@ -866,12 +861,7 @@ def test_error_class_and_sqlstate_in_autocommit(engines, sqlstate, sql, params):
 
 
 def _aborts(sqlstate, sql, params):
-    marks = ()
-    if sqlstate == "42601":
-        marks = gap("a syntax error inside a transaction does not abort it in rowdb: later "
-                    "statements run and COMMIT keeps the earlier changes; PostgreSQL answers "
-                    "25P02 until ROLLBACK and COMMIT rolls back")
-    return pytest.param(sqlstate, sql, params, marks=marks)
+    return pytest.param(sqlstate, sql, params)
 
 
 @pytest.mark.parametrize("sqlstate, sql, params",
@@ -947,10 +937,6 @@ def test_savepoints_recover_from_errors(engines):
     assert rd_out == pg_out
 
 
-@gap("SAVEPOINT / RELEASE / ROLLBACK TO as the first statement on a non-autocommit "
-     "connection: psycopg has already opened the transaction, so they work (or fail with "
-     "3B001); rowdb opens no transaction for them and answers 25P01 'can only be used in "
-     "transaction blocks'")
 def test_savepoint_as_first_statement(engines):
     def scenario(e):
         conn = e.connect()
@@ -982,18 +968,10 @@ def _raise_in(e, sql, autocommit=False, first=None):
 
 
 @pytest.mark.parametrize("sqlstate, base, sql, first", [
-    pytest.param("25P02", "InternalError", "25P02", None,
-                 marks=gap("25P02 in_failed_sql_transaction: psycopg raises InternalError, "
-                           "rowdb a plain DatabaseError"), id="25P02"),
-    pytest.param("21000", "ProgrammingError", "SELECT (SELECT id FROM t)", None,
-                 marks=gap("21000 cardinality_violation (scalar subquery with several rows): "
-                           "psycopg raises ProgrammingError, rowdb DataError"), id="21000"),
-    pytest.param("25P01", "InternalError", "SAVEPOINT s", "autocommit",
-                 marks=gap("25P01 no_active_sql_transaction (SAVEPOINT in autocommit): psycopg "
-                           "raises InternalError, rowdb a plain DatabaseError"), id="25P01"),
-    pytest.param("3B001", "OperationalError", "ROLLBACK TO SAVEPOINT nope", "SELECT 1",
-                 marks=gap("3B001 invalid_savepoint_specification: psycopg raises "
-                           "OperationalError, rowdb a plain DatabaseError"), id="3B001"),
+    pytest.param("25P02", "InternalError", "25P02", None, id="25P02"),
+    pytest.param("21000", "ProgrammingError", "SELECT (SELECT id FROM t)", None, id="21000"),
+    pytest.param("25P01", "InternalError", "SAVEPOINT s", "autocommit", id="25P01"),
+    pytest.param("3B001", "OperationalError", "ROLLBACK TO SAVEPOINT nope", "SELECT 1", id="3B001"),
 ])
 def test_error_base_class_of_other_sqlstates(engines, sqlstate, base, sql, first):
     autocommit = first == "autocommit"
@@ -1010,16 +988,7 @@ def _pep249_base(cls, mod):
     return cls.__name__
 
 
-STATIC_GAPS = {
-    "21000": "rowdb DataError, psycopg ProgrammingError",
-    "25001": "rowdb DatabaseError, psycopg InternalError",
-    "25P01": "rowdb DatabaseError, psycopg InternalError",
-    "25P02": "rowdb DatabaseError, psycopg InternalError",
-    "3B001": "rowdb DatabaseError, psycopg OperationalError",
-    "54000": "rowdb DatabaseError, psycopg OperationalError",
-    "55000": "rowdb MergeStateError derives from Error, not even DatabaseError; psycopg "
-             "OperationalError",
-}
+STATIC_GAPS: dict[str, str] = {}  # SQLSTATE -> known difference (none left)
 
 
 def _static_cases():

@@ -19,6 +19,9 @@ from rowdb.vc.rootvalue import ColumnDef, TableDef
 
 
 def create_table(ws: Workspace, node: exp.Create, evaluate_default) -> str:
+    from rowdb.query.dml import forget_serials  # dml plans on top of these definitions
+    forget_serials(ws.store, node.this.name if isinstance(node.this, exp.Table)
+                   else node.this.this.name)
     schema = node.this
     table_node = schema.this if isinstance(schema, exp.Schema) else schema
     name = table_node.name

@@ -498,12 +498,27 @@ class InsertPlan(DmlPlan):
 
     def _next_serial(self, view, table, column):
         from rowdb.query.arith import check_int4, check_int8
-        value = table.sequence_value(column) + 1
+        # Like nextval, a value once handed out is not handed out again by this process,
+        # even when its statement failed or its transaction rolled back (PostgreSQL's
+        # sequences are not transactional): a failed insert does not make the next retry
+        # collide with the same key.
+        key = (id(view.workspace.store), table.name, column)
+        value = max(table.sequence_value(column), _serials_handed.get(key, 0)) + 1
+        _serials_handed[key] = value
         sql_type = self.column_types[table.column_index(column)]
         (check_int4 if sql_type.name == "int4" else check_int8)(value)
         table = table.with_sequence(column, value)
         view.workspace.put_table(table)
         return table
+
+
+_serials_handed: dict[tuple, int] = {}  # (store, table, column) -> last value handed out
+
+
+def forget_serials(store, table: str) -> None:
+    """A table was created or dropped: its serial columns start again from its definition."""
+    for key in [k for k in _serials_handed if k[0] == id(store) and k[1] == table]:
+        del _serials_handed[key]
 
 
 def _conflict_target(table, keys, constraint) -> tuple | None:

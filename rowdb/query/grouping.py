@@ -129,7 +129,7 @@ class GroupingPlanner:
             value = args[0].text
         else:
             value = f"({', '.join(a.text for a in args)},)" if args else "None"
-        if value == "None" and not where:
+        if star and not where:
             values = lambda rows, o: rows  # noqa: E731 - count(*) only counts them
         else:
             values = self.ns.values_function(value, where)

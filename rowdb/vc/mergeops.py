@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rowdb.errors import RowdbError
+from rowdb.errors import OperationalError
 from rowdb.vc import repo
 from rowdb.vc.commits import Commit, encode_commit, timestamp_us
 from rowdb.vc.merge import (conflict_rows, decode_state, encode_state, is_ancestor,
@@ -21,7 +21,7 @@ from rowdb.vc.refs import (head_ref, read_commit, resolve_commit, staged_ref, wo
 from rowdb.vc.rootvalue import load_root, save_root
 
 
-class MergeStateError(RowdbError, sqlstate="55000"):
+class MergeStateError(OperationalError, sqlstate="55000"):
     """object_not_in_prerequisite_state: a merge in progress blocks this, or none exists."""
 
 
