@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import functools
+import math
 import threading
 import re
 import weakref
@@ -23,7 +24,7 @@ import sqlglot
 from sqlglot import exp
 
 from rowdb import gcpause
-from rowdb.query.arith import NUMERIC_CONTEXT
+from rowdb.query.arith import NUMERIC_CONTEXT, to_float4
 from rowdb.errors import (InFailedTransactionError, InternalError, InvalidParameterValueError,
                           InvalidSavepointError, NoActiveTransactionError, NotSupportedError,
                           ProgramLimitExceededError, ReadOnlyTransactionError, RefConflictError,
@@ -36,7 +37,8 @@ from rowdb.query.params import adapt, batch_example, param_type
 from rowdb.query.parse import Statement, TransactionControl, number_placeholders, parse
 from rowdb.query.plan import Planner, QueryPlan
 from rowdb.query.scope import Scope
-from rowdb.query.types import TEXT, SqlType, parse_type_name
+from rowdb.query.textio import format_float4
+from rowdb.query.types import FLOAT4, TEXT, SqlType, parse_type_name
 from rowdb.query.workspace import Workspace
 from rowdb.storage import open_store
 from rowdb.storage.lru import ByteLRU
@@ -113,6 +115,21 @@ def _statement_scope(function):
 
 
 _numeric = threading.local()  # each thread's copy of NUMERIC_CONTEXT
+
+
+def _real_values(rows: list, types: list) -> list:
+    """Values of real (float4) columns as the shortest decimal that reads back as the same
+    single-precision number (1.1, not 1.100000023841858), as psycopg returns them."""
+    columns = [i for i, t in enumerate(types) if t == FLOAT4]
+    out = []
+    for row in rows:
+        row = list(row)
+        for i in columns:
+            value = row[i]
+            if value is not None and value == value and abs(value) != math.inf:
+                row[i] = float(format_float4(to_float4(value)))
+        out.append(tuple(row))
+    return out
 
 
 class _Prepared:
@@ -411,6 +428,8 @@ class Session:
             rows = []
             for batch in plan.batches(()):
                 rows.extend(batch)
+            if FLOAT4 in plan.types:
+                rows = _real_values(rows, plan.types)
             return Result(list(zip(plan.names, plan.types)), rows, len(rows),
                           f"SELECT {len(rows)}")
         count, returned = plan.run(workspace)

@@ -559,8 +559,6 @@ def test_python_value_types(engines):
     assert rd_out == pg_out
 
 
-@gap("real (float4) values: psycopg returns the shortest decimal form (1.1), rowdb the "
-     "float32 value widened to a double (1.100000023841858)")
 def test_float4_values(engines):
     def scenario(e):
         cur = e.connect(autocommit=True).cursor()

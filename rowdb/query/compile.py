@@ -277,8 +277,8 @@ class ExprCompiler(PredicateCompiler):
             helper = "_imod" if name in _INT_RANK else "_nmod"
             return Code(f"{helper}({left.text}, {right.text})", result,
                         left.nullable or right.nullable)
-        check = _CHECK.get(name)
-        if check:
+        check = _CHECK.get(name) or ("_f4" if name == "float4" else None)
+        if check:  # integer overflow checks; real results rounded to real
             return self._guard([left, right], lambda a, b: f"{check}({a} {op} {b})", result)
         return self._guard([left, right], lambda a, b: f"({a} {op} {b})", result)
 
