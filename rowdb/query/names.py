@@ -18,6 +18,8 @@ def output_name(item) -> str:
     if isinstance(item, exp.Cast):
         return output_name(item.this) if isinstance(item.this, exp.Column) else \
             str(item.to.this.value).lower() if False else _cast_name(item)
+    if type(item) in _SHOWN:
+        return _SHOWN[type(item)]
     if isinstance(item, exp.Func):
         from rowdb.query.functions import name_of
         return name_of(item) if not isinstance(item, exp.Anonymous) else item.name.lower()
@@ -33,3 +35,8 @@ def _cast_name(item: exp.Cast) -> str:
             "numeric": "numeric", "float8": "float8", "float4": "float4", "bool": "bool",
             "varchar": "varchar", "bpchar": "bpchar", "date": "date"}.get(sql_type.name,
                                                                          sql_type.name)
+
+
+# Calls sqlglot parses into nodes named otherwise: the column name PostgreSQL shows.
+_SHOWN = {exp.LogicalAnd: "bool_and", exp.LogicalOr: "bool_or", exp.GroupConcat: "string_agg",
+          exp.Interval: "interval", exp.ArrayAgg: "array_agg"}
