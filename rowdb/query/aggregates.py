@@ -149,6 +149,11 @@ def result_type(name: str, arg_types: list[SqlType], star: bool) -> SqlType:
         if arg.name in ("float4", "float8") or arg == UNKNOWN:
             return FLOAT8
     elif name in ("min", "max"):
+        if arg.name in ("bool", "uuid", "bytea"):  # types without an ordering aggregate
+            raise UndefinedFunctionError(
+                f"function {name}({arg}) does not exist",
+                hint="No function matches the given name and argument types. You might need "
+                     "to add explicit type casts.")
         return arg if arg != UNKNOWN else TEXT
     elif name == "string_agg":
         return TEXT
