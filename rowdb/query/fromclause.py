@@ -111,6 +111,20 @@ class FromPlanner:
                                     not column.not_null,
                                     key=not table.keyless and i in table.primary_key))
             return ops.TableScan(self.ns, name), Scope(fields, outer)
+        if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Table) and \
+                not node.alias:
+            # A parenthesised join, `a LEFT JOIN (b JOIN c ON ...) ON ...`: sqlglot hangs
+            # the inner joins on its first table. Its tables stay visible by their names.
+            table = node.this.copy()
+            joins = table.args.get("joins") or []
+            table.set("joins", None)
+            inner = exp.Select(expressions=[exp.Star()], joins=joins)
+            inner.set("from_", exp.From(this=table))
+            source, scope, rest = self._from(inner, outer, [])
+            if rest:
+                raise NotSupportedError("a condition of a parenthesised join could not be "
+                                        "placed")
+            return source, scope
         if isinstance(node, exp.Subquery):
             plan = self.query(node.this, outer)
             alias = node.alias
