@@ -447,6 +447,18 @@ def interval_divided(interval, divisor):
 _INTEGERS = ("int2", "int4", "int8")
 _NUMBERS = (*_INTEGERS, "numeric", "float4", "float8")
 _MOMENTS = ("date", "timestamp", "timestamptz")
+def _moment_difference(a, b, tz):
+    return _as_timestamp(a, "timestamptz" in tz) - _as_timestamp(b, "timestamptz" in tz)
+
+
+def _as_timestamp(value, aware: bool) -> datetime:
+    if type(value) is date:
+        value = datetime.combine(value, time())
+    if aware and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
+
+
 _ARITH = {
     **{("+", "date", n): date_plus_days for n in _INTEGERS},
     **{("+", n, "date"): lambda n_, d: date_plus_days(d, n_) for n in _INTEGERS},
@@ -464,6 +476,10 @@ _ARITH = {
     **{("*", "interval", n): interval_times for n in _NUMBERS},
     **{("*", n, "interval"): number_times_interval for n in _NUMBERS},
     **{("/", "interval", n): interval_divided for n in _NUMBERS},
+    # timestamp - date and the like: both sides as timestamps (naive ones read as UTC, the
+    # session's zone, when the other side has a zone), the difference an interval
+    **{("-", a, b): partial(_moment_difference, tz=(a, b))
+       for a in _MOMENTS for b in _MOMENTS if a != b},
 }
 
 
@@ -480,8 +496,8 @@ def arith_result(op: str, left, right):
     if (op, left.name, right.name) not in _ARITH:
         return None
     names = {left.name, right.name}
-    if op == "-" and left.name == right.name:
-        return INT4 if left.name == "date" else INTERVAL
+    if op == "-" and (left.name == right.name or names <= set(_MOMENTS)):
+        return INT4 if names == {"date"} else INTERVAL
     if "interval" in names and names & set(_MOMENTS):
         return TIMESTAMP if "date" in names else (left if left.name != "interval" else right)
     if names == {"date", "time"}:
