@@ -102,6 +102,10 @@ class Connection:
         except RowdbError:
             session.fail()  # a syntax error fails an open transaction too (25P02 after)
             raise
+        if params is not None and len(statements) == 1 and not isinstance(params, dict) \
+                and statements[0].placeholders < len(values):
+            raise ProgrammingError(f"the query has {statements[0].placeholders} placeholders "
+                                   f"but {len(values)} parameters were passed")
         if not self.autocommit and not session.in_transaction and any(
                 _opens_transaction(s) for s in statements):
             session.begin()

@@ -27,7 +27,8 @@ from rowdb import gcpause
 from rowdb.query.arith import NUMERIC_CONTEXT, to_float4
 from rowdb.errors import (InFailedTransactionError, InternalError, InvalidParameterValueError,
                           InvalidSavepointError, NoActiveTransactionError, NotSupportedError,
-                          ProgramLimitExceededError, ReadOnlyTransactionError, RefConflictError,
+                          ProgramLimitExceededError, ProgrammingError, ReadOnlyTransactionError,
+                          RefConflictError,
                           RowdbError, SerializationFailureError, UndefinedObjectError,
                           UnknownRefError)
 from rowdb.query import ddl
@@ -183,8 +184,7 @@ class Session:
             else:
                 missing = [n for n in names if n not in params]
                 if missing:
-                    from rowdb.errors import InterfaceError
-                    raise InterfaceError(f"query parameter missing: {missing[0]}")
+                    raise ProgrammingError(f"query parameter missing: {missing[0]}")
                 values = [params[n] for n in names]
         else:
             values = list(params)
@@ -416,8 +416,7 @@ class Session:
             return self._command(statement)
         values = params or []
         if statement.placeholders > len(values):
-            from rowdb.errors import InterfaceError
-            raise InterfaceError(f"the query has {statement.placeholders} placeholders but "
+            raise ProgrammingError(f"the query has {statement.placeholders} placeholders but "
                                  f"{len(values)} parameters were passed")
         prepared = self._prepare(statement, workspace, values)
         plan = prepared.plan

@@ -221,8 +221,13 @@ def test_fetch_without_result_is_an_error(conn):
 
 
 def test_missing_parameter_is_refused(conn):
-    with pytest.raises(rowdb.InterfaceError):
+    """As psycopg: too few, too many or a missing name is a ProgrammingError."""
+    with pytest.raises(rowdb.ProgrammingError):
         conn.cursor().execute("SELECT %s, %s", (1,))
+    with pytest.raises(rowdb.ProgrammingError):
+        conn.cursor().execute("SELECT %s", (1, 2))
+    with pytest.raises(rowdb.ProgrammingError):
+        conn.cursor().execute("SELECT %(a)s", {"b": 1})
 
 
 def test_concurrent_transactions_on_different_cells_merge(tmp_path):
