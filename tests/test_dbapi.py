@@ -444,3 +444,47 @@ def test_executemany_into_an_empty_table_refuses_bad_keys(conn):
         assert info.value.sqlstate == code
         conn.rollback()
         assert rows(conn, "SELECT count(*) FROM t") == [(0,)]
+
+
+def test_executemany_upsert_matches_row_by_row(tmp_path):
+    """The bulk upsert path (ON CONFLICT on the primary key) gives what the same rows give
+    one execute at a time: updates with WHERE, inserts, NOT NULL checks on the proposed row
+    (even when it conflicts, as PostgreSQL), a key repeated in the batch (each parameter set
+    is its own statement), and parameters inside SET (which take the row-by-row path)."""
+    import random
+
+    rng = random.Random(9)
+    upsert = ("INSERT INTO t VALUES (%s, %s, %s) ON CONFLICT (id) DO UPDATE "
+              "SET a = excluded.a + t.a, b = excluded.b WHERE t.a < 50")
+    batches = [[(rng.randrange(1, 400), rng.randrange(100), f"s{rng.randrange(9)}")
+                for _ in range(150)] for _ in range(4)]
+    batches = [list({row[0]: row for row in batch}.values()) for batch in batches]
+    batches.append([(7, 1, "k"), (7, 2, "l"), (8, 5, "m")])  # a key twice: run in order
+    results = []
+    for mode in ("many", "each"):
+        conn = rowdb.connect(tmp_path / mode)
+        cur = conn.cursor()
+        cur.execute("CREATE TABLE t (id int PRIMARY KEY, a int NOT NULL, b text)")
+        cur.executemany("INSERT INTO t VALUES (%s, %s, %s)", [(i, i % 60, "x")
+                                                              for i in range(1, 300, 2)])
+        conn.commit()
+        for batch in batches:
+            if mode == "many":
+                cur.executemany(upsert, batch)
+            else:
+                for row in batch:
+                    cur.execute(upsert, row)
+            conn.commit()
+        results.append(rows(conn, "SELECT * FROM t ORDER BY id"))
+        for bad, code in [([(2, None, "y")], "23502"), ([(3, None, "y")], "23502")]:
+            with pytest.raises(rowdb.Error) as info:
+                cur.executemany(upsert, bad)
+            assert info.value.sqlstate == code
+            conn.rollback()
+        assert rows(conn, "SELECT * FROM t ORDER BY id") == results[-1]
+        cur.executemany("INSERT INTO t VALUES (%s, %s, %s) ON CONFLICT (id) DO UPDATE "
+                        "SET a = %s", [(5, 1, "p", 77)])
+        conn.commit()
+        assert rows(conn, "SELECT a FROM t WHERE id = 5") == [(77,)]
+        conn.close()
+    assert results[0] == results[1]

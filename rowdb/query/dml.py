@@ -8,9 +8,6 @@ the whole statement succeeded, so a failing statement changes nothing.
 
 from __future__ import annotations
 
-import operator
-from operator import itemgetter
-
 from sqlglot import exp
 
 from rowdb.errors import (CardinalityViolationError, DatatypeMismatchError, DuplicateColumnError,
@@ -143,10 +140,19 @@ class DmlPlan:
         changes = Changes(view)
         ns = self.ns
         total = 0
+        from rowdb.query import bulkdml  # it builds on this module's helpers
+
         direct = getattr(self, "direct", None)
-        if direct is not None and self.conflict is None and not view.table.unique and \
-                not view.codec.keyless and all(d is None for d in self.defaults_needed):
-            total = self._insert_direct(view, changes, param_rows, columns, kinds)
+        bulk = None
+        if direct is not None and not view.table.unique and not view.codec.keyless and \
+                all(d is None for d in self.defaults_needed):
+            if self.conflict is None:
+                bulk = bulkdml.insert_direct(self, view, changes, param_rows, columns, kinds)
+            elif self.conflict[0] == "update" and self.conflict_target is None and \
+                    self.returning is None and not self.conflict_reads_parameters:
+                bulk = bulkdml.upsert_direct(self, view, changes, param_rows, columns)
+        if bulk is not None:
+            total = bulk
         else:
             for params in param_rows:
                 ns["P"] = params
@@ -354,6 +360,8 @@ class InsertPlan(DmlPlan):
         if "NOTHING" in action or conflict.args.get("action") is None and \
                 not conflict.expressions:
             return ("nothing" if keys else "nothing_any", None, None)
+        self.conflict_reads_parameters = any(
+            True for _ in conflict.find_all(exp.Placeholder, exp.Parameter))
         excluded = Scope([Field(f.name, "excluded", f.type, f.nullable)
                           for f in scope.fields])
         both = Scope(scope.fields + excluded.fields)
@@ -363,55 +371,6 @@ class InsertPlan(DmlPlan):
         condition = planner.ns.function(compiler.predicate(where.this).text) \
             if where is not None else None
         return ("update", sets, condition)
-
-    def _insert_direct(self, view, changes, param_rows, columns=None, kinds=None) -> int:
-        """INSERT ... VALUES (%s, %s, ...) where no default needs computing: rows straight
-        from the parameters, checked and encoded column-wise in bulk (the load path). Into
-        an empty table, the sorted rows are built into a tree at once."""
-        table, codec = view.table, view.codec
-        width = len(table.columns)
-        order = self.direct  # (column position, parameter index, converter) per column
-        if [(p, i) for p, i, _ in order] == [(i, i) for i in range(width)] and \
-                all(c is None for _, _, c in order) and set(map(len, param_rows)) == {width}:
-            rows = param_rows if set(map(type, param_rows)) == {tuple} else \
-                list(map(tuple, param_rows))
-        else:
-            columns = kinds = None
-            rows = []
-            for params in param_rows:
-                row = [None] * width
-                for position, index, convert in order:
-                    value = params[index]
-                    row[position] = value if convert is None or value is None else \
-                        convert(value)
-                rows.append(tuple(row))
-        for index, column in enumerate(table.columns):
-            if column.not_null:
-                values_of = columns[index] if columns is not None else \
-                    list(map(itemgetter(index), rows))
-                if None in values_of:
-                    _not_null(table, rows[values_of.index(None)])
-        keys = codec.keys(rows, columns)
-        encoded = codec.values(rows, columns, kinds)
-        values = changes.values
-        if not values and view.is_empty():
-            if not all(map(operator.lt, keys, keys[1:])):
-                order = sorted(range(len(keys)), key=keys.__getitem__)
-                keys = list(map(keys.__getitem__, order))
-                encoded = list(map(encoded.__getitem__, order))
-                rows = list(map(rows.__getitem__, order))
-            if all(map(operator.lt, keys, keys[1:])):
-                view.fill(keys, encoded)
-                return len(rows)
-        if len(set(keys)) != len(keys) or not values.keys().isdisjoint(keys) or (
-                not view.is_empty() and any(map(changes.current, keys))):
-            seen = set()
-            for key, row in zip(keys, rows):  # name the first duplicate
-                if key in seen or key in values or changes.current(key) is not None:
-                    raise _duplicate(table, row)
-                seen.add(key)
-        values.update(zip(keys, encoded))
-        return len(rows)
 
     def _rows(self):
         if self.source_plan is None:
@@ -446,6 +405,7 @@ class InsertPlan(DmlPlan):
                 else:
                     row[i] = default[1]((), ())
             row = tuple(row)
+            _not_null(table, row)  # the proposed row first, even when it will conflict
             key = codec.key(row)
             if self.conflict is not None and self.conflict_target is not None:
                 holder = changes.unique_holder(self.conflict_target, row)
