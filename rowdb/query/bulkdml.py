@@ -12,8 +12,7 @@ from __future__ import annotations
 import operator
 from operator import itemgetter
 
-from rowdb.errors import NotSupportedError
-from rowdb.query.dml import _assign, _duplicate, _not_null
+from rowdb.query.dml import _duplicate, _not_null
 
 
 def insert_direct(plan, view, changes, param_rows, columns=None, kinds=None) -> int:
@@ -88,23 +87,13 @@ def upsert_direct(plan, view, changes, param_rows, columns=None) -> int | None:
     keys = codec.keys(rows, columns)
     if len(set(keys)) != len(keys):
         return None
-    _, sets, condition = plan.conflict
-    types, names = plan.column_types, [c.name for c in table.columns]
-    decode = codec.decode_one
+    decode, updated = codec.decode_one, plan.updated
     out_keys, out_rows = [], []
     for key, row, old in zip(keys, rows, map(view.get_value, keys)):
         if old is not None:
-            old = decode(old)
-            both = old + row
-            if condition is not None and not condition(both, ()):
+            row = updated(decode(old), row, key, table, codec)
+            if row is None:
                 continue
-            new = list(old)
-            for index, fn, source_type in sets:
-                new[index] = _assign(fn(both, ()), source_type, types[index], names[index])
-            row = tuple(new)
-            if codec.key(row) != key:
-                raise NotSupportedError("ON CONFLICT DO UPDATE may not change the key")
-            _not_null(table, row)
         out_keys.append(key)
         out_rows.append(row)
     changes.values.update(zip(out_keys, codec.values(out_rows)))

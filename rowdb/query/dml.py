@@ -383,7 +383,7 @@ class InsertPlan(DmlPlan):
         table = self.table_def = view.table
         codec = view.codec
         width = len(table.columns)
-        positions, types = self.positions, self.column_types
+        positions = self.positions
         converters = self.converters
         defaults = self.defaults
         returned, count = [], 0
@@ -415,7 +415,6 @@ class InsertPlan(DmlPlan):
             existing = None if codec.keyless else changes.current(key)
             if existing is not None:
                 if self.conflict is None:
-                    _not_null(table, row)
                     raise _duplicate(table, row)
                 if self.conflict[0] != "update":
                     continue
@@ -425,23 +424,13 @@ class InsertPlan(DmlPlan):
                         hint="Ensure that no rows proposed for insertion within the same "
                              "command have duplicate constrained values.")
                 old = codec.decode_one(existing)
-                both = old + row
-                _, sets, condition = self.conflict
-                if condition is not None and not condition(both, ()):
+                row = self.updated(old, row, key, table, codec)
+                if row is None:
                     continue
-                new = list(old)
-                for index, fn, source_type in sets:
-                    new[index] = _assign(fn(both, ()), source_type, types[index],
-                                         table.columns[index].name)
-                row = tuple(new)
-                _not_null(table, row)
-                if codec.key(row) != key:
-                    raise NotSupportedError("ON CONFLICT DO UPDATE may not change the key")
                 changes.check_unique(key, row, old)
                 seen_updates.add(key)
                 changes.put(key, row)
             else:
-                _not_null(table, row)
                 try:
                     changes.check_unique(key, row)
                 except UniqueViolationError:
@@ -455,6 +444,23 @@ class InsertPlan(DmlPlan):
             if self.returning is not None:
                 returned.append(row)
         return count, self._returning(returned)
+
+    def updated(self, old: tuple, row: tuple, key: bytes, table, codec) -> tuple | None:
+        """ON CONFLICT DO UPDATE of the stored row `old` by the proposed `row`: the new row,
+        checked, or None when the DO UPDATE's WHERE rejects it."""
+        _, sets, condition = self.conflict
+        both = old + row
+        if condition is not None and not condition(both, ()):
+            return None
+        new = list(old)
+        for index, fn, source_type in sets:
+            new[index] = _assign(fn(both, ()), source_type, self.column_types[index],
+                                 table.columns[index].name)
+        new = tuple(new)
+        _not_null(table, new)
+        if codec.key(new) != key:
+            raise NotSupportedError("ON CONFLICT DO UPDATE may not change the key")
+        return new
 
     def _next_serial(self, view, table, column):
         from rowdb.query.arith import check_int4, check_int8

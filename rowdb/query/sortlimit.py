@@ -59,12 +59,7 @@ class TiesLimit:
         self.width = width
 
     def batches(self, outer):
-        count = self.count((), outer) if self.count is not None else None
-        skip = (self.skip((), outer) if self.skip is not None else 0) or 0
-        if skip < 0:
-            raise InvalidRowCountInOffsetError("OFFSET must not be negative")
-        if count is not None and count < 0:
-            raise InvalidRowCountInLimitError("LIMIT must not be negative")
+        count, skip = _count_and_skip(self.count, self.skip, outer)
         rows = [row for batch in self.source.batches(outer) for row in batch][skip:]
         if count is not None and count < len(rows):
             end = count
@@ -89,13 +84,7 @@ class Limit:
         self.width = getattr(source, "width", None)
 
     def batches(self, outer):
-        count = self.count((), outer) if self.count is not None else None
-        skip = self.skip((), outer) if self.skip is not None else 0
-        if skip is not None and skip < 0:
-            raise InvalidRowCountInOffsetError("OFFSET must not be negative")
-        if count is not None and count < 0:
-            raise InvalidRowCountInLimitError("LIMIT must not be negative")
-        skip = skip or 0
+        count, skip = _count_and_skip(self.count, self.skip, outer)
         if count == 0:
             return
         for batch in self.source.batches(outer):
@@ -110,3 +99,14 @@ class Limit:
                     return
                 count -= len(batch)
             yield batch
+
+
+def _count_and_skip(count_fn, skip_fn, outer) -> tuple[int | None, int]:
+    """LIMIT's row count (None: all) and OFFSET's (0 when absent or NULL), checked."""
+    count = count_fn((), outer) if count_fn is not None else None
+    skip = (skip_fn((), outer) if skip_fn is not None else 0) or 0
+    if skip < 0:
+        raise InvalidRowCountInOffsetError("OFFSET must not be negative")
+    if count is not None and count < 0:
+        raise InvalidRowCountInLimitError("LIMIT must not be negative")
+    return count, skip
