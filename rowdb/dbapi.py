@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator, Sequence
 
 from rowdb import errors
-from rowdb.errors import InterfaceError, ProgrammingError, RowdbError
+from rowdb.errors import InterfaceError, ProgrammingError, RowdbError, client_error
 from rowdb.query.parse import TransactionControl
 from rowdb import procedures  # noqa: F401 - registers rowdb_commit and the other functions
 from rowdb.session import Result, Session
@@ -81,7 +81,7 @@ class Connection:
 
     def _check_open(self) -> None:
         if self.closed:
-            raise InterfaceError("the connection is closed")
+            raise client_error(errors.OperationalError, "the connection is closed")
 
     @property
     def autocommit(self) -> bool:
@@ -104,12 +104,30 @@ class Connection:
             raise
         if params is not None and len(statements) == 1 and not isinstance(params, dict) \
                 and statements[0].placeholders < len(values):
-            raise ProgrammingError(f"the query has {statements[0].placeholders} placeholders "
-                                   f"but {len(values)} parameters were passed")
+            raise client_error(
+                ProgrammingError, f"the query has {statements[0].placeholders} placeholders "
+                f"but {len(values)} parameters were passed")
         if not self.autocommit and not session.in_transaction and any(
                 _opens_transaction(s) for s in statements):
             session.begin()
         return [session.execute_statement(s, values) for s in statements]
+
+
+def _description(name: str, sql_type) -> tuple:
+    """One PEP 249 description entry as psycopg builds it from RowDescription: internal_size
+    is the type's fixed length (None for variable-length types), display_size the n of
+    varchar(n)/char(n), precision and scale numeric's (p, s) or the seconds digits of time(p)
+    and timestamp(p)."""
+    typlen = sql_type.typlen
+    internal_size = typlen if typlen >= 0 else None
+    display_size = precision = scale = None
+    if sql_type.length is not None:
+        display_size = sql_type.length
+    elif sql_type.precision is not None:
+        precision = sql_type.precision
+        if sql_type.name == "numeric":
+            scale = sql_type.scale
+    return (name, sql_type.oid, display_size, internal_size, precision, scale, None)
 
 
 def _opens_transaction(statement) -> bool:
@@ -132,13 +150,26 @@ class Cursor:
         self.statusmessage: str | None = None
         self._rows: list[tuple] = []
         self._position = 0
+        self._pending: list[Result] = []
         self.closed = False
 
     def execute(self, sql: str, params=None) -> "Cursor":
+        """Run `sql` (one statement or several separated by `;`). With several, the cursor
+        shows the first one's result and `nextset()` moves on, as in psycopg 3."""
         self._check_open()
-        results = self.connection._run(sql, params)
-        self._show(results[-1] if results else Result())
+        self._pending = []
+        results = self.connection._run(sql, params) or [Result()]
+        self._show(results[0])
+        self._pending = results[1:]
         return self
+
+    def nextset(self) -> bool | None:
+        """Move to the next statement's result: True if there is one, None if not."""
+        self._check_open()
+        if not self._pending:
+            return None
+        self._show(self._pending.pop(0))
+        return True
 
     def executemany(self, sql: str, seq_of_params: Sequence) -> "Cursor":
         """Run `sql` once per parameter set; parsed and planned once."""
@@ -146,10 +177,11 @@ class Cursor:
         connection = self.connection
         session = connection.session
         rows = list(seq_of_params)
+        self._pending = []
         if rows and not connection.autocommit and not session.in_transaction:
             session.begin()
-        total = session.execute_many(sql, rows)
-        self._show(Result())
+        total, tag = session.execute_many(sql, rows)
+        self._show(Result(tag=tag))
         self.rowcount = total
         return self
 
@@ -159,7 +191,7 @@ class Cursor:
         self._rows = result.rows
         self._position = 0
         if result.columns:
-            self.description = [(name, sql_type.oid, None, None, None, None, None)
+            self.description = [_description(name, sql_type)
                                 for name, sql_type in result.columns]
         else:
             self.description = None
@@ -174,7 +206,7 @@ class Cursor:
 
     def fetchmany(self, size: int | None = None) -> list[tuple]:
         self._check_result()
-        size = self.arraysize if size is None else size
+        size = size or self.arraysize  # 0 means arraysize too, as psycopg
         rows = self._rows[self._position:self._position + size]
         self._position += len(rows)
         return rows
@@ -209,13 +241,13 @@ class Cursor:
 
     def _check_open(self) -> None:
         if self.closed:
-            raise InterfaceError("the cursor is closed")
+            raise client_error(InterfaceError, "the cursor is closed")
         self.connection._check_open()
 
     def _check_result(self) -> None:
         self._check_open()
         if self.description is None:
-            raise errors.ProgrammingError("the last operation didn't produce a result")
+            raise client_error(ProgrammingError, "the last operation didn't produce a result")
 
 
 def connect(path: str | os.PathLike = ".", branch: str = "main",

@@ -45,6 +45,14 @@ class RowdbError(Exception):
 Error = RowdbError
 
 
+def client_error(cls: type[RowdbError], message: str) -> RowdbError:
+    """An error of API use, found before any SQL ran (closed cursor, parameter count): as in
+    psycopg, it carries no SQLSTATE (`.sqlstate` is None)."""
+    error = cls(message)
+    error.sqlstate = None
+    return error
+
+
 class InterfaceError(RowdbError):
     """Misuse of the API itself (PEP 249)."""
 

@@ -15,9 +15,10 @@ import datetime
 import decimal
 import functools
 import math
-import threading
 import re
+import threading
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -28,7 +29,7 @@ from rowdb.query.arith import NUMERIC_CONTEXT, to_float4
 from rowdb.errors import (InFailedTransactionError, InternalError, InvalidParameterValueError,
                           InvalidSavepointError, NoActiveTransactionError, NotSupportedError,
                           ProgramLimitExceededError, ProgrammingError, ReadOnlyTransactionError,
-                          RefConflictError,
+                          RefConflictError, client_error,
                           RowdbError, SerializationFailureError, UndefinedObjectError,
                           UnknownRefError)
 from rowdb.query import ddl
@@ -178,35 +179,39 @@ class Session:
         if params is None:
             return parse(sql), []
         text, names = number_placeholders(sql)
-        if isinstance(params, dict):
+        if isinstance(params, Mapping):
             if names is None:
-                values = []
-            else:
-                missing = [n for n in names if n not in params]
-                if missing:
-                    raise ProgrammingError(f"query parameter missing: {missing[0]}")
-                values = [params[n] for n in names]
-        else:
-            values = list(params)
-        return parse(text), values
+                statements = parse(text)
+                if params and any(s.placeholders for s in statements):
+                    raise TypeError("positional placeholders (%s) require a sequence of "
+                                    "parameters")  # as psycopg
+                return statements, []
+            missing = [n for n in names if n not in params]
+            if missing:
+                raise client_error(ProgrammingError, f"query parameter missing: {missing[0]}")
+            return parse(text), [params[n] for n in names]
+        if names is not None and params:
+            raise TypeError("named placeholders require a mapping of parameters")
+        return parse(text), list(params)
 
     @_statement_scope
-    def execute_many(self, sql: str, param_rows: list) -> int:
+    def execute_many(self, sql: str, param_rows: list) -> tuple[int, str]:
         """executemany: an INSERT whose parameter sets all have the same Python types is
         planned once and its rows applied as one batch; anything else runs row by row.
-        One transaction: in autocommit mode, a failing row leaves none of them."""
+        One transaction: in autocommit mode, a failing row leaves none of them. Returns the
+        total row count and the command tag of the last parameter set."""
         param_rows = list(param_rows)
         if not param_rows:
-            return 0
+            return 0, ""
         if self.txn is None:  # autocommit: all the rows or none of them, as psycopg
             self.begin()
             try:
-                count = self.execute_many(sql, param_rows)
+                outcome = self.execute_many(sql, param_rows)
             except BaseException:
                 self.rollback()
                 raise
             self.commit()
-            return count
+            return outcome
         statements, first = self.prepare(sql, param_rows[0])
         if len(statements) != 1 or not isinstance(statements[0].tree, exp.Insert) \
                 or self.failed or isinstance(param_rows[0], dict):
@@ -221,20 +226,23 @@ class Session:
             prepared = self._prepare(statement, workspace, first)
             plan = prepared.plan
             plan.ns["X"] = ExecContext(workspace, self)
-            return plan.run_many(workspace, param_rows, columns, kinds)
+            total = plan.run_many(workspace, param_rows, columns, kinds)
+            return total, f"INSERT 0 {min(total, 1)}"  # each set inserts (or updates) one row
         except Exception as exc:
             self.failed = True
             if isinstance(exc, RowdbError):
                 raise
             raise InternalError(f"internal error: {type(exc).__name__}: {exc}") from exc
 
-    def _execute_each(self, sql: str, param_rows: list) -> int:
-        total = 0
+    def _execute_each(self, sql: str, param_rows: list) -> tuple[int, str]:
+        total, tag = 0, ""
         for params in param_rows:
             statements, values = self.prepare(sql, params)
             for statement in statements:
-                total += max(self.execute_statement(statement, values).rowcount, 0)
-        return total
+                result = self.execute_statement(statement, values)
+                total += max(result.rowcount, 0)
+                tag = result.tag
+        return total, tag
 
     @_statement_scope
     def execute_statement(self, statement: Statement, params=None) -> Result:
@@ -416,8 +424,8 @@ class Session:
             return self._command(statement)
         values = params or []
         if statement.placeholders > len(values):
-            raise ProgrammingError(f"the query has {statement.placeholders} placeholders but "
-                                 f"{len(values)} parameters were passed")
+            raise client_error(ProgrammingError, f"the query has {statement.placeholders} "
+                               f"placeholders but {len(values)} parameters were passed")
         prepared = self._prepare(statement, workspace, values)
         plan = prepared.plan
         ns = plan.ns

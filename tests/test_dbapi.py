@@ -209,8 +209,9 @@ def test_closed_connection_and_cursor_are_refused(tmp_path):
     with pytest.raises(rowdb.InterfaceError):
         cur.execute("SELECT 1")
     connection.close()
-    with pytest.raises(rowdb.InterfaceError):
+    with pytest.raises(rowdb.OperationalError) as info:  # as psycopg
         connection.cursor()
+    assert info.value.sqlstate is None
 
 
 def test_fetch_without_result_is_an_error(conn):

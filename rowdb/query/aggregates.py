@@ -7,6 +7,7 @@ final value once per group. DISTINCT aggregates first collect a set of argument 
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from rowdb.errors import DatatypeMismatchError, UndefinedFunctionError
@@ -26,6 +27,9 @@ class Aggregate:
         self.star = star
         self.arg_types = arg_types
         self.result_type = result_type(name, arg_types, star)
+        floating = self.result_type.name in ("float4", "float8")
+        self.min = float_min if floating else min  # NaN is the greatest float
+        self.max = float_max if floating else max
         self._reduce = _REDUCE[name]
 
     def reduce(self, values: list, keys: list | None = None):
@@ -69,9 +73,9 @@ class Partial:
         if name in ("sum", "avg"):
             part = sum(present)
         elif name == "min":
-            part = min(present)
+            part = agg.min(present)
         elif name == "max":
-            part = max(present)
+            part = agg.max(present)
         elif name == "bool_or":
             part = any(present)
         elif name in ("bool_and", "every"):
@@ -93,9 +97,9 @@ class Partial:
         elif name in ("sum", "avg"):
             self.total += part
         elif name == "min":
-            self.total = min(self.total, part)
+            self.total = self.aggregate.min((self.total, part))
         elif name == "max":
-            self.total = max(self.total, part)
+            self.total = self.aggregate.max((self.total, part))
         elif name == "bool_or":
             self.total = self.total or part
         else:
@@ -159,6 +163,11 @@ def result_type(name: str, arg_types: list[SqlType], star: bool) -> SqlType:
         return TEXT
     elif name == "array_agg":
         return arg  # arrays are returned as Python lists
+    elif name in _SPREAD:
+        if arg.name in ("int2", "int4", "int8", "numeric"):
+            return NUMERIC
+        if arg.name in ("float4", "float8") or arg == UNKNOWN:
+            return FLOAT8
     elif name in ("bool_and", "bool_or", "every"):
         if arg not in (BOOL, UNKNOWN):
             raise DatatypeMismatchError(f"function {name}({arg}) does not exist")
@@ -198,12 +207,25 @@ def _avg(values, agg):
 
 def _min(values, agg):
     values = _present(values)
-    return min(values) if values else None
+    return agg.min(values) if values else None
 
 
 def _max(values, agg):
     values = _present(values)
-    return max(values) if values else None
+    return agg.max(values) if values else None
+
+
+def float_max(values):
+    """max of floats with PostgreSQL's NaN, greater than every number."""
+    return math.nan if any(map(math.isnan, values)) else max(values)
+
+
+def float_min(values):
+    """min of floats: NaN only if every value is NaN."""
+    if not any(map(math.isnan, values)):
+        return min(values)
+    numbers = [v for v in values if v == v]
+    return min(numbers) if numbers else math.nan
 
 
 def _string_agg(values, agg):
@@ -231,6 +253,56 @@ def _bool_or(values, agg):
     return any(values) if values else None
 
 
+def _spread(values, agg):
+    """stddev/variance and their _samp/_pop forms, computed as PostgreSQL does: exactly for
+    integers and numeric (N*sum(x^2) - sum(x)^2 over N*(N-1), at numeric division's scale),
+    with the Youngs-Cramer running sums for floats."""
+    population, root = _SPREAD[agg.name]
+    values = _present(values)
+    n = len(values)
+    if n == 0 or (n == 1 and not population):
+        return None
+    if agg.result_type == NUMERIC:
+        return _numeric_spread([Decimal(v) for v in values], population, root)
+    return _float_spread([float(v) for v in values], population, root)
+
+
+def _numeric_spread(values: list[Decimal], population: bool, root: bool) -> Decimal:
+    from rowdb.query.numeric_math import sqrt_at
+    if any(not v.is_finite() for v in values):
+        return Decimal("NaN")
+    n = len(values)
+    ctx = arith.NUMERIC_CONTEXT
+    total = sum(values, Decimal(0))
+    squares = sum((ctx.multiply(v, v) for v in values), Decimal(0))
+    numerator = ctx.subtract(ctx.multiply(Decimal(n), squares), ctx.multiply(total, total))
+    if numerator <= 0:
+        return Decimal(0)
+    denominator = Decimal(n * n if population else n * (n - 1))
+    scale = arith.division_scale(numerator, denominator)
+    variance = arith.numeric_div(numerator, denominator, scale)
+    return sqrt_at(variance, scale) if root else variance
+
+
+def _float_spread(values: list[float], population: bool, root: bool) -> float:
+    n = sx = sxx = 0.0
+    for x in values:
+        n += 1.0
+        sx += x
+        if n > 1.0:
+            tmp = x * n - sx
+            sxx += tmp * tmp / (n * (n - 1.0))
+        elif math.isinf(x) or math.isnan(x):
+            sxx = math.nan
+    variance = sxx / (n if population else n - 1.0)
+    return math.sqrt(variance) if root else variance
+
+
+# name -> (population?, square root?)
+_SPREAD = {"stddev": (False, True), "stddev_samp": (False, True), "stddev_pop": (True, True),
+           "variance": (False, False), "var_samp": (False, False), "var_pop": (True, False)}
+
 _REDUCE = {"count": _count, "sum": _sum, "avg": _avg, "min": _min, "max": _max,
            "string_agg": _string_agg, "array_agg": _array_agg, "bool_and": _bool_and,
            "bool_or": _bool_or, "every": _bool_and}
+_REDUCE.update(dict.fromkeys(_SPREAD, _spread))

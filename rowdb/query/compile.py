@@ -24,6 +24,7 @@ from rowdb.query import arith, datetime_sql, functions, runtime
 from rowdb.query.code import Code
 from rowdb.query.namespace import PROCEDURES, Namespace
 from rowdb.query.predicates import PredicateCompiler
+from rowdb.query.rowvalues import RowValueCompiler
 from rowdb.query.scope import Scope
 from rowdb.query.types import (BOOL, BYTEA, DATE, FLOAT4, FLOAT8, INT4, INT8, INTERVAL,
                                NUMERIC, TEXT, TIMESTAMP, TIMESTAMPTZ, UNKNOWN, SqlType,
@@ -35,9 +36,13 @@ _INT_RANK = {"int2": 0, "int4": 1, "int8": 2}
 _CHECK = {"int2": "_check2", "int4": "_check4", "int8": "_check8"}
 _COMPARE = {exp.EQ: "==", exp.NEQ: "!=", exp.LT: "<", exp.LTE: "<=", exp.GT: ">",
             exp.GTE: ">="}
+_FLOAT_COMPARE = {"==": "_feq", "!=": "_fne", "<": "_flt", "<=": "_fle", ">": "_fgt",
+                  ">=": "_fge"}
+_FLOAT8_ARITH = {"+": "_fadd", "-": "_fsub", "*": "_fmul"}
 _ARITH = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%"}
 _AGGREGATES = (exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.GroupConcat,
-               exp.ArrayAgg, exp.LogicalAnd, exp.LogicalOr)
+               exp.ArrayAgg, exp.LogicalAnd, exp.LogicalOr, exp.Stddev, exp.StddevSamp,
+               exp.StddevPop, exp.Variance, exp.VariancePop)
 
 
 def is_aggregate(node: exp.Expression) -> bool:
@@ -46,6 +51,10 @@ def is_aggregate(node: exp.Expression) -> bool:
     if isinstance(node, _AGGREGATES):
         return True
     return isinstance(node, exp.Anonymous) and node.name.lower() in functions.AGGREGATE_NAMES
+
+
+def is_float(sql_type: SqlType) -> bool:
+    return sql_type.name in ("float4", "float8")
 
 
 class Grouped:
@@ -58,7 +67,7 @@ class Grouped:
         self.columns = columns or {}  # input field index -> position, for grouped columns
 
 
-class ExprCompiler(PredicateCompiler):
+class ExprCompiler(PredicateCompiler, RowValueCompiler):
     """Compiles sqlglot expressions against one scope into `Code`."""
 
     def __init__(self, planner, scope: Scope, ns: Namespace, grouped: Grouped | None = None,
@@ -277,6 +286,9 @@ class ExprCompiler(PredicateCompiler):
             helper = "_imod" if name in _INT_RANK else "_nmod"
             return Code(f"{helper}({left.text}, {right.text})", result,
                         left.nullable or right.nullable)
+        if name == "float8":  # overflow and underflow fail (22003), as in PostgreSQL
+            helper = _FLOAT8_ARITH[op]
+            return self._guard([left, right], lambda a, b: f"{helper}({a}, {b})", result)
         check = _CHECK.get(name) or ("_f4" if name == "float4" else None)
         if check:  # integer overflow checks; real results rounded to real
             return self._guard([left, right], lambda a, b: f"{check}({a} {op} {b})", result)
@@ -318,11 +330,29 @@ class ExprCompiler(PredicateCompiler):
                                           "types. You might need to add explicit type casts.")
 
     def _compare(self, node) -> Code:
+        rows = self._row_compare(node)
+        if rows is not None:
+            return rows
         op = _COMPARE[type(node)]
         if isinstance(node.expression, (exp.All, exp.Any)):
             return self._quantified(node, op)
         left, right = self._comparable(self.compile(node.this), self.compile(node.expression))
+        if is_float(left.type) or is_float(right.type):
+            return self._float_compare(op, left, right)
         return self._guard([left, right], lambda a, b: f"({a} {op} {b})", BOOL)
+
+    def _float_compare(self, op: str, left: Code, right: Code) -> Code:
+        """A float comparison where NaN equals NaN and sorts above everything (PostgreSQL).
+        Against a constant that is not NaN, Python's own operators agree except for > and
+        >= with NaN on the left (and < and <= with it on the right)."""
+        def number(code):
+            return code.const and code.value is not None and code.value == code.value
+        if number(right) and op in ("==", "!=", "<", "<="):
+            return self._guard([left, right], lambda a, b: f"({a} {op} {b})", BOOL)
+        if number(left) and op in ("==", "!=", ">", ">="):
+            return self._guard([left, right], lambda a, b: f"({a} {op} {b})", BOOL)
+        helper = _FLOAT_COMPARE[op]
+        return self._guard([left, right], lambda a, b: f"{helper}({a}, {b})", BOOL)
 
     def _comparable(self, left: Code, right: Code) -> tuple[Code, Code]:
         """Both sides converted to one type that compares correctly in Python."""

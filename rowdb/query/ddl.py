@@ -130,7 +130,7 @@ def _column(item: exp.ColumnDef) -> tuple[ColumnDef, bool, bool]:
         elif isinstance(kind, exp.PrimaryKeyColumnConstraint):
             primary = True
         elif isinstance(kind, exp.DefaultColumnConstraint):
-            default = kind.this.sql("postgres")
+            default = _default_text(kind.this)
         elif isinstance(kind, exp.UniqueColumnConstraint):
             unique = True
         else:
@@ -140,6 +140,13 @@ def _column(item: exp.ColumnDef) -> tuple[ColumnDef, bool, bool]:
         not_null = True
     return ColumnDef(item.name, _type_text(sql_type), not_null, default, None, serial), \
         primary, unique
+
+
+def _default_text(expression: exp.Expression) -> str:
+    """A DEFAULT expression as stored in the schema; PostgreSQL refuses subqueries there."""
+    if expression.find(exp.Select, exp.Subquery) is not None:
+        raise NotSupportedError("cannot use subquery in DEFAULT expression")
+    return expression.sql("postgres")
 
 
 def _type_text(sql_type) -> str:
@@ -265,7 +272,7 @@ def _alter_column(ws, table: TableDef, action: exp.AlterColumn) -> None:
     if action.args.get("dtype") is not None:
         raise NotSupportedError("ALTER COLUMN ... TYPE is not supported yet")
     if action.args.get("default") is not None:
-        column = replace(column, default=action.args["default"].sql("postgres"))
+        column = replace(column, default=_default_text(action.args["default"]))
     elif action.args.get("drop") and action.args.get("allow_null"):
         if index in table.primary_key:
             raise InvalidTableDefinition(f'column "{name}" is in a primary key')

@@ -15,6 +15,7 @@ from rowdb.errors import (CardinalityViolationError, DatatypeMismatchError, Dupl
                           NotSupportedError, SyntaxError as SqlSyntaxError,
                           UndefinedColumnError, UndefinedObjectError, UndefinedTableError,
                           UniqueViolationError)
+from rowdb.query.code import Code
 from rowdb.query.compile import ExprCompiler
 from rowdb.query.names import output_name
 from rowdb.query.plan import DEFAULT, Planner
@@ -189,7 +190,10 @@ def _assignments(planner, compiler, table, column_types, assignments) -> list:
     out, pairs = [], []
     for assignment in assignments:
         target, value = assignment.this, assignment.expression
-        if isinstance(target, exp.Tuple):  # SET (a, b) = (x, y)
+        if isinstance(target, exp.Tuple) and isinstance(value, exp.Subquery):
+            pairs.extend(zip(target.expressions,  # SET (a, b) = (SELECT x, y ...)
+                             _subquery_row(planner, compiler, value, len(target.expressions))))
+        elif isinstance(target, exp.Tuple):  # SET (a, b) = (x, y)
             values = value.expressions if isinstance(value, exp.Tuple) else None
             if values is None or len(values) != len(target.expressions):
                 raise SqlSyntaxError("number of columns does not match number of values")
@@ -207,9 +211,19 @@ def _assignments(planner, compiler, table, column_types, assignments) -> list:
         if isinstance(value, exp.Column) and not value.table and \
                 not value.this.quoted and value.name.upper() == "DEFAULT":
             value = _default_expression(table.columns[index])
-        code = compiler.compile(value, column_types[index])
+        code = value if isinstance(value, Code) else compiler.compile(value, column_types[index])
         out.append((index, planner.ns.function(code.text), code.type))
     return out
+
+
+def _subquery_row(planner, compiler, value: exp.Subquery, width: int) -> list[Code]:
+    """Each column of a subquery's one row, as code reading it."""
+    plan = planner.subquery(value.this, compiler.subquery_scope)
+    if len(plan.types) != width:
+        raise SqlSyntaxError("number of columns does not match number of values")
+    ref = planner.ns.const(plan)
+    return [Code(f"_scalar_row({ref}, (r,) + o, {width})[{i}]", sql_type, True)
+            for i, sql_type in enumerate(plan.types)]
 
 
 def _default_expression(column) -> exp.Expression:

@@ -14,8 +14,10 @@ from sqlglot import exp
 from rowdb.errors import GroupingError, InvalidColumnReferenceError, RowdbError
 from rowdb.query import operators as ops
 from rowdb.query.aggregates import Aggregate
-from rowdb.query.compile import ExprCompiler, Grouped, is_aggregate
+from rowdb.query.code import Code
+from rowdb.query.compile import ExprCompiler, Grouped, is_aggregate, is_float
 from rowdb.query.names import output_name
+from rowdb.query.rowvalues import row_items
 from rowdb.query.scope import Field, Scope
 from rowdb.query.types import TEXT, UNKNOWN
 
@@ -46,6 +48,8 @@ class GroupingPlanner:
                 group_nodes.append(g)
         group_nodes += _dependent_columns(group_nodes, scope)
         group_codes = [compiler.compile(g) for g in group_nodes]
+        group_codes = [Code(f"_fnan1({c.text})", c.type, c.nullable) if is_float(c.type) else c
+                       for c in group_codes]  # NaNs form one group
         specs = []
         for agg in aggregates:
             specs.append(self.aggregate_spec(agg, compiler))
@@ -114,6 +118,8 @@ class GroupingPlanner:
             raw_args[0:1] = list(raw_args[0].expressions)
         if len(raw_args) == 1 and isinstance(raw_args[0], exp.Star):
             star, raw_args = True, []
+        if name == "count" and len(raw_args) == 1 and row_items(raw_args[0]) is not None:
+            raw_args = row_items(raw_args[0])  # count(DISTINCT (a, b)): rows, never NULL
         for arg in raw_args:
             if is_aggregate(arg) or any(is_aggregate(n) for n in arg.find_all(exp.Func)):
                 raise GroupingError("aggregate function calls cannot be nested")
@@ -176,7 +182,9 @@ def _aggregate_name(node) -> str:
         return node.name.lower()
     return {exp.Count: "count", exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min",
             exp.Max: "max", exp.GroupConcat: "string_agg", exp.ArrayAgg: "array_agg",
-            exp.LogicalAnd: "bool_and", exp.LogicalOr: "bool_or"}[type(node)]
+            exp.LogicalAnd: "bool_and", exp.LogicalOr: "bool_or", exp.Stddev: "stddev",
+            exp.StddevSamp: "stddev_samp", exp.StddevPop: "stddev_pop",
+            exp.Variance: "variance", exp.VariancePop: "var_pop"}[type(node)]
 
 
 def _dependent_columns(group_nodes: list, scope: Scope) -> list:

@@ -15,9 +15,12 @@ def output_name(item) -> str:
         return item.alias
     if isinstance(item, exp.Column):
         return item.name
+    called = item.meta.get("called") if item._meta else None
+    if called:  # a function call: named as written (sqlglot folds substr into substring...)
+        return called
     if isinstance(item, exp.Cast):
         return output_name(item.this) if isinstance(item.this, exp.Column) else \
-            str(item.to.this.value).lower() if False else _cast_name(item)
+            _cast_name(item)
     if type(item) in _SHOWN:
         return _SHOWN[type(item)]
     if isinstance(item, exp.Func):

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from operator import itemgetter
 
-from rowdb.query import runtime
+from rowdb.query import arith, runtime
 from rowdb.query.types import TEXT, cast
 
 
@@ -65,6 +65,11 @@ RUNTIME = {
     "_nullif": runtime.nullif, "_concat": runtime.concat_op, "_cast": cast,
     "_distinct": runtime.distinct_from, "Decimal": Decimal, "float": float,
     "_quantified": runtime.quantified, "_f4": runtime.float4,
+    "_in_rows": runtime.in_rows, "_scalar_row": runtime.scalar_row,
+    "_fadd": arith.float_add, "_fsub": arith.float_sub, "_fmul": arith.float_mul,
+    "_feq": runtime.float_eq, "_fne": runtime.float_ne, "_flt": runtime.float_lt,
+    "_fle": runtime.float_le, "_fgt": runtime.float_gt, "_fge": runtime.float_ge,
+    "_fnan1": runtime.canonical_float,
 }
 
 

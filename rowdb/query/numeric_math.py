@@ -67,6 +67,12 @@ def sqrt(value: Decimal) -> Decimal:
     return _rounded(root, rscale)
 
 
+def sqrt_at(value: Decimal, rscale: int) -> Decimal:
+    """sqrt_var at a given result scale (stddev takes its variance's scale)."""
+    root = value.sqrt(_context(rscale, value.adjusted() // 2 + 1))
+    return _rounded(root, rscale)
+
+
 def exp(value: Decimal) -> Decimal:
     if value.is_nan():
         return value

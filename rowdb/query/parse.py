@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.tokens import TokenType
@@ -27,6 +28,32 @@ logging.getLogger("sqlglot").setLevel(logging.ERROR)
 # field of INTERVAL '1 day 02:00:00'; a whole-string match keeps multi-field literals as
 # they are, for PostgreSQL's interval input to read.
 exp.INTERVAL_STRING_RE = re.compile(r"\A\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]+)\s*\Z")
+
+
+
+def _called(name: str, parse_call):
+    """A FUNCTION_PARSERS entry that also records the name the call was written with."""
+    def parse(parser):
+        node = parse_call(parser)
+        if isinstance(node, exp.Expression):
+            node.meta["called"] = name
+        return node
+    return parse
+
+
+class RowdbDialect(Postgres):
+    """PostgreSQL as sqlglot reads it, keeping each function call's written name in
+    `node.meta["called"]` (sqlglot folds substr, now, date_part... into its own node types;
+    PostgreSQL names a result column after the function as written)."""
+
+    ORIGINAL_NAME_META_KEY = "called"
+
+    class Parser(Postgres.Parser):
+        FUNCTION_PARSERS = {
+            **Postgres.Parser.FUNCTION_PARSERS,
+            **{name: _called(name.lower(), Postgres.Parser.FUNCTION_PARSERS[name])
+               for name in ("POSITION", "DATE_PART")}}
+
 
 _TRANSACTION = re.compile(
     r"^\s*(begin|start\s+transaction|commit|end|rollback|abort)"
@@ -177,7 +204,7 @@ def _parse(sql: str) -> list[Statement]:
                 action, "read only" if read_only else ""), 0))
             continue
         try:
-            tree = sqlglot.parse_one(_rowdb_syntax(text), read="postgres")
+            tree = sqlglot.parse_one(_rowdb_syntax(text), read=RowdbDialect)
         except ParseError as exc:
             raise _syntax_error(exc, sql, start) from None
         except (TokenError, ValueError) as exc:

@@ -18,7 +18,7 @@ from rowdb.errors import (DuplicateAliasError, RowdbError, InvalidColumnReferenc
                           NotSupportedError, SyntaxError as SqlSyntaxError,
                           UndefinedTableError)
 from rowdb.query import operators as ops
-from rowdb.query.compile import Code, ExprCompiler, Namespace
+from rowdb.query.compile import Code, ExprCompiler, Namespace, is_float
 from rowdb.query.fromclause import FromPlanner, conjuncts as _conjuncts
 from rowdb.query.grouping import GroupingPlanner, find_aggregates
 from rowdb.query.names import output_name
@@ -188,6 +188,10 @@ class Planner(FromPlanner, GroupingPlanner):
         return QueryPlan(ops.Values(fns), names, types, self.ns, scope)
 
     def _set_operation(self, node, outer) -> QueryPlan:
+        if any(isinstance(b, exp.Select) and b.args.get("locks")
+               for b in (node.this, node.expression)):
+            raise NotSupportedError(
+                "FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT")
         # Untyped literals (NULL, 'x') in a branch take the type of the other branch.
         keep, self.keep_unknown = self.keep_unknown, True
         try:
@@ -292,6 +296,8 @@ class Planner(FromPlanner, GroupingPlanner):
         group = node.args.get("group")
         having = node.args.get("having")
         aggregates = find_aggregates(select_items, having, node.args.get("order"))
+        if node.args.get("locks"):
+            _check_lockable(node, aggregates)
         if group is not None or aggregates or having is not None:
             return self.grouped_select(node, source, scope, filter_code, select_items,
                                         group, having, aggregates, outer)
@@ -406,7 +412,8 @@ class Planner(FromPlanner, GroupingPlanner):
         nulls_first = item.args.get("nulls_first")
         if nulls_first is None:
             nulls_first = descending
-        return ops.SortKey(self.ns.function(code.text), descending, bool(nulls_first))
+        return ops.SortKey(self.ns.function(code.text), descending, bool(nulls_first),
+                           is_float(code.type))
 
     # GROUP BY ---------------------------------------------------------------------------
 
@@ -469,3 +476,14 @@ def _check_distinct_order(node, extra: list) -> None:
 
 def _row_width(root, width: int) -> int:
     return getattr(root, "width", width)
+
+
+def _check_lockable(node: exp.Select, aggregates) -> None:
+    """FOR UPDATE/SHARE (a no-op here: transactions read snapshots and conflicts are found
+    at commit) is refused where PostgreSQL refuses it: rows that are not table rows."""
+    for clause, present in (("DISTINCT clause", node.args.get("distinct")),
+                            ("GROUP BY clause", node.args.get("group")),
+                            ("HAVING clause", node.args.get("having")),
+                            ("aggregate functions", aggregates)):
+        if present:
+            raise NotSupportedError(f"FOR UPDATE is not allowed with {clause}")

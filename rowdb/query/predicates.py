@@ -12,6 +12,7 @@ from sqlglot import exp
 from rowdb.errors import NotSupportedError
 from rowdb.query import runtime
 from rowdb.query.code import Code
+from rowdb.query.rowvalues import row_items
 from rowdb.query.types import BOOL, TEXT
 
 
@@ -41,10 +42,16 @@ class PredicateCompiler:
         return Code(f"_quantified({value.text}, {items}, {op!r}, {kind!r})", BOOL, True)
 
     def _is(self, node: exp.Is) -> Code:
-        inner = self.compile(node.this)
         target = node.expression
+        items = row_items(node.this)
+        if items is not None and isinstance(target, exp.Null):
+            return self._row_is_null(node, items)
+        inner = self.compile(node.this)
         word = "is not" if node.args.get("negate") else "is"
         if isinstance(target, exp.Null):
+            if inner.const:  # folded: Python warns on `1 is None`
+                value = (inner.value is None) != bool(node.args.get("negate"))
+                return Code(repr(value), BOOL, False, True, value)
             return Code(f"({inner.text} {word} None)", BOOL, False)
         if isinstance(target, exp.Boolean):
             inner = self.coerce(inner, BOOL)
@@ -52,6 +59,9 @@ class PredicateCompiler:
         raise NotSupportedError(f"unsupported IS: {node.sql('postgres')}")
 
     def _distinct_from(self, node) -> Code:
+        rows = self._row_compare(node)
+        if rows is not None:
+            return rows
         left, right = self._comparable(self.compile(node.this), self.compile(node.expression))
         text = f"_distinct({left.text}, {right.text})"
         if isinstance(node, exp.NullSafeEQ):
@@ -82,6 +92,9 @@ class PredicateCompiler:
                     f"{le.text}))", BOOL, True)
 
     def _in(self, node: exp.In) -> Code:
+        items = row_items(node.this)
+        if items is not None:
+            return self._row_in(node, items)
         value = self.compile(node.this)
         query = node.args.get("query")
         if query is not None:

@@ -8,6 +8,7 @@ than the operation.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 
@@ -154,6 +155,18 @@ def scalar(plan, outer) -> object:
     return rows[0][0]
 
 
+def scalar_row(plan, outer, width: int) -> tuple:
+    """The one row of a subquery giving several columns (SET (a, b) = (SELECT ...)): all
+    NULL for no row."""
+    rows = plan.rows(outer, limit=2)
+    if not rows:
+        return (None,) * width
+    if len(rows) > 1:
+        raise CardinalityViolationError("more than one row returned by a subquery used as "
+                                        "an expression")
+    return rows[0]
+
+
 def exists(plan, outer) -> bool:
     return bool(plan.rows(outer, limit=1))
 
@@ -168,6 +181,56 @@ def in_subquery(value, plan, outer):
             found_null = True
         elif item == value:
             return True
+    return None if found_null else False
+
+
+# float comparisons with PostgreSQL's NaN: equal to itself and above every other value.
+def float_eq(a, b):
+    return a == b or (a != a and b != b)
+
+
+def float_ne(a, b):
+    return a != b and (a == a or b == b)
+
+
+def float_lt(a, b):
+    return a < b or (b != b and a == a)
+
+
+def float_le(a, b):
+    return a <= b or b != b
+
+
+def float_gt(a, b):
+    return a > b or (a != a and b == b)
+
+
+def float_ge(a, b):
+    return a >= b or a != a
+
+
+def canonical_float(value):
+    """NaN as the one `math.nan` object: Python sets and dicts find it by identity, so
+    NaNs group together, as in PostgreSQL."""
+    return math.nan if value != value else value
+
+
+def in_rows(values: tuple, plan, outer):
+    """(a, b) IN (SELECT x, y ...): True on an equal row; NULL if no row is equal but a
+    comparison met a NULL; False otherwise."""
+    found_null = False
+    for row in plan.rows(outer):
+        equal = True
+        for a, b in zip(values, row):
+            if a is None or b is None:
+                equal = None
+            elif a != b:
+                equal = False
+                break
+        if equal:
+            return True
+        if equal is None:
+            found_null = True
     return None if found_null else False
 
 
@@ -207,13 +270,18 @@ def like(value, pattern, ignore_case=False, escape="\\"):
 
 
 def greatest(*values):
+    """GREATEST: NULLs skipped; a NaN is greater than every number, as in PostgreSQL."""
     present = [v for v in values if v is not None]
-    return max(present) if present else None
+    if not present:
+        return None
+    nans = [v for v in present if v != v]
+    return nans[0] if nans else max(present)
 
 
 def least(*values):
     present = [v for v in values if v is not None]
-    return min(present) if present else None
+    numbers = [v for v in present if v == v]
+    return min(numbers) if numbers else present[0] if present else None
 
 
 def coalesce(*values):

@@ -17,6 +17,7 @@ class SortKey:
     fn: object          # (row, outer) -> value
     descending: bool
     nulls_first: bool
+    floating: bool = False  # float values: NaN sorts above every number, as in PostgreSQL
 
 
 class Sort:
@@ -39,7 +40,11 @@ class Sort:
             def sort_key(r, fn=fn, o=outer, nf=null_flag, vf=value_flag):
                 v = fn(r, o)
                 return (nf, 0) if v is None else (vf, v)
-            rows.sort(key=sort_key, reverse=key.descending)
+
+            def float_key(r, fn=fn, o=outer, nf=null_flag, vf=value_flag):
+                v = fn(r, o)
+                return (nf, 0, 0) if v is None else (vf, 1, 0) if v != v else (vf, 0, v)
+            rows.sort(key=float_key if key.floating else sort_key, reverse=key.descending)
         width = self.width
         if width and rows and len(rows[0]) != width:
             rows = [r[:width] for r in rows]
