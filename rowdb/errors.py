@@ -18,6 +18,7 @@ class RowdbError(Exception):
     """Base of every rowdb error (PEP 249 `Error`)."""
 
     sqlstate = "XX000"
+    node = None  # the parsed expression that failed, until its position is worked out
 
     def __init_subclass__(cls, sqlstate: str | None = None, **kw):
         super().__init_subclass__(**kw)

@@ -213,21 +213,27 @@ class Session:
             self.commit()
             return outcome
         statements, first = self.prepare(sql, param_rows[0])
-        if len(statements) != 1 or not isinstance(statements[0].tree, exp.Insert) \
-                or self.failed or isinstance(param_rows[0], dict):
+        tree = statements[0].tree if len(statements) == 1 else None
+        if not isinstance(tree, (exp.Insert, exp.Update, exp.Delete)) or self.failed \
+                or isinstance(param_rows[0], dict) or statements[0].placeholders != len(first):
             return self._execute_each(sql, param_rows)
         batch = batch_example(param_rows)
         if batch is None:
             return self._execute_each(sql, param_rows)
         first, columns, kinds = batch
-        statement = statements[0]
         workspace = self.txn
         try:
-            prepared = self._prepare(statement, workspace, first)
-            plan = prepared.plan
+            plan = self._prepare(statements[0], workspace, first).plan
             plan.ns["X"] = ExecContext(workspace, self)
-            total = plan.run_many(workspace, param_rows, columns, kinds)
-            return total, f"INSERT 0 {min(total, 1)}"  # each set inserts (or updates) one row
+            if isinstance(tree, exp.Insert):
+                total = plan.run_many(workspace, param_rows, columns, kinds)
+                return total, f"INSERT 0 {min(total, 1)}"  # each set inserts/updates a row
+            total = count = 0
+            for params in param_rows:  # UPDATE / DELETE: the one plan, run per set
+                plan.ns["P"] = params
+                count, _ = plan.run(workspace)
+                total += count
+            return total, f"{tree.key.upper()} {count}"
         except Exception as exc:
             self.failed = True
             if isinstance(exc, RowdbError):
@@ -286,6 +292,9 @@ class Session:
         try:
             return self._run(statement, workspace, params)
         except RowdbError as exc:
+            if exc.position is None and exc.node is not None:
+                exc.position = statement.position_of(exc.node)
+            exc.node = None
             if exc.position is None and exc.sqlstate in _POSITIONED:
                 named = re.search(r'"([^"]+)"', exc.message)
                 if named:

@@ -489,3 +489,34 @@ def test_executemany_upsert_matches_row_by_row(tmp_path):
         assert rows(conn, "SELECT a FROM t WHERE id = 5") == [(77,)]
         conn.close()
     assert results[0] == results[1]
+
+
+def test_executemany_update_and_delete_run_one_plan(conn):
+    """UPDATE/DELETE by executemany: every parameter set applied, rowcount summed, the tag of
+    the last set; a failing set leaves the transaction failed and nothing changed."""
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE t (id int PRIMARY KEY, a int)")
+    cur.executemany("INSERT INTO t VALUES (%s, %s)", [(i, i) for i in range(10)])
+    conn.commit()
+    cur.executemany("UPDATE t SET a = a + %s WHERE id = %s", [(100, 1), (200, 2), (300, 99)])
+    assert (cur.rowcount, cur.statusmessage) == (2, "UPDATE 0")
+    cur.executemany("DELETE FROM t WHERE id = %s", [(3,), (4,), (50,)])
+    assert (cur.rowcount, cur.statusmessage) == (2, "DELETE 0")
+    conn.commit()
+    cur.execute("SELECT a FROM t ORDER BY id")
+    assert [a for (a,) in cur.fetchall()] == [0, 101, 202, 5, 6, 7, 8, 9]
+    with pytest.raises(rowdb.IntegrityError) as info:  # autocommit: all sets or none
+        cur.executemany("UPDATE t SET id = %s WHERE id = %s", [(100, 5), (6, 7)])
+    assert info.value.sqlstate == "23505"
+    cur.execute("SELECT count(*), sum(a), max(id) FROM t")
+    assert cur.fetchall() == [(8, 328, 9)]
+    conn.autocommit = False
+    with pytest.raises(rowdb.IntegrityError):
+        cur.executemany("DELETE FROM t WHERE id = %s", [(1,)]) or \
+            cur.executemany("UPDATE t SET id = %s WHERE id = %s", [(100, 5), (6, 7)])
+    with pytest.raises(rowdb.DatabaseError) as info:
+        cur.execute("SELECT 1")
+    assert info.value.sqlstate == "25P02"
+    conn.rollback()
+    cur.execute("SELECT count(*), sum(a), max(id) FROM t")
+    assert cur.fetchall() == [(8, 328, 9)]

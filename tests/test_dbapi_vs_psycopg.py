@@ -1049,3 +1049,41 @@ def test_error_attributes(engines):
     pg_out, rd_out = both(engines, scenario)
     ref(pg_out[0], "23505")
     assert rd_out == pg_out
+
+
+# ------------------------------------------------------------------------------ positions
+
+POSITIONED = [
+    "SELECT nosuch FROM t", "SELECT * FROM nosuch", "SELECT 'abc'::int", "SELECT '99999'::smallint",
+    "SELECT '2024-13-01'::date", "SELECT cast('abc' AS numeric)", "SELECT 'abc'::text::int",
+    "SELECT 32768::smallint", "SELECT 1/0", "SELECT id FROM t WHERE name = 1", "SELECT foo(1)",
+    "SELECT length(1)", "SELECT 1 + 'a'", "SELECT now() + 1", "SELECT true AND 1",
+    "SELECT substr('abc', 'x')", "SELECT 1 WHERE 'a'", "SELECT t.nosuch FROM t",
+    "SELECT x.id FROM t", "SELECT id, count(*) FROM t", "SELECT sum(name) FROM t",
+    "SELECT * FROM t ORDER BY nosuch", "SELECT * FROM t WHERE id IN (SELECT id, name FROM t)",
+    "SELECT 1 WHERE 1 = ANY (SELECT 1, 2)", "SELECT 'a' LIKE 1", "SELECT 1 +", "SELECT (1",
+    "SELECT * FROM", "SELECT 1 + FROM t", "SELECT 1; SELECT (1",
+    "INSERT INTO t VALUES ('x', 'a')", "INSERT INTO t (id, nosuch) VALUES (1, 2)",
+    "INSERT INTO t (id, name) VALUES (1)", "INSERT INTO t VALUES (1, 'a', 1, 1, 4)",
+    "INSERT INTO t (id, name) VALUES (1, 'a'), (1, 'b')", "UPDATE t SET nosuch = 1",
+    "UPDATE t SET v = 'bad'",
+]
+
+
+@pytest.mark.parametrize("sql", POSITIONED)
+def test_error_positions(engines, sql):
+    """The SQLSTATE and the position in the statement that PostgreSQL reports (or its
+    absence, for errors found while running)."""
+    def scenario(e):
+        cur = e.connect(autocommit=True).cursor()
+        try:
+            cur.execute(sql)
+        except e.mod.Error as exc:
+            position = getattr(exc, "position", None) if e is not engines[0] else \
+                exc.diag.statement_position
+            return exc.sqlstate, None if position is None else int(position)
+        return "ok"
+
+    pg_out, rd_out = both(engines, scenario)
+    assert pg_out != "ok"
+    assert rd_out == pg_out

@@ -6,7 +6,7 @@ text as Python expressions in the plan's namespace.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rowdb.query.types import SqlType
 
@@ -21,3 +21,4 @@ class Code:
     nullable: bool = True
     const: bool = False
     value: object = None
+    origin: object = field(default=None, compare=False)  # a literal's parsed node

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlglot import exp
 
 from rowdb.errors import (DatatypeMismatchError, GroupingError, NotSupportedError,
-                          SyntaxError as SqlSyntaxError, UndefinedFunctionError,
+                          RowdbError, SyntaxError as SqlSyntaxError, UndefinedFunctionError,
                           WrongObjectTypeError)
 from rowdb.query import arith, datetime_sql, functions, runtime
 from rowdb.query.code import Code
@@ -51,6 +51,17 @@ def is_aggregate(node: exp.Expression) -> bool:
     if isinstance(node, _AGGREGATES):
         return True
     return isinstance(node, exp.Anonymous) and node.name.lower() in functions.AGGREGATE_NAMES
+
+
+def _literal_input(convert, code: Code, target: SqlType):
+    """A constant converted now; when it is a literal that fails as input to `target`,
+    the error points at the literal (PostgreSQL reports its position)."""
+    try:
+        return convert(code.value, code.type, target)
+    except RowdbError as exc:
+        if code.origin is not None and exc.position is None and code.type == UNKNOWN:
+            exc.node = code.origin
+        raise
 
 
 def is_float(sql_type: SqlType) -> bool:
@@ -87,22 +98,28 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
             found = self._grouped_reference(node)
             if found is not None:
                 return found
-        method = _DISPATCH.get(type(node))
-        if method is None:
-            if isinstance(node, exp.Func):
-                code = self._function(node)
-            elif isinstance(node, exp.Filter):  # FILTER on a call that is no aggregate
-                name = node.this.sql_name().lower() if isinstance(node.this, exp.Func) else \
-                    node.this.sql("postgres")
-                raise WrongObjectTypeError(
-                    f"FILTER specified, but {name} is not an aggregate function")
-            else:
-                raise NotSupportedError(f"unsupported expression: {node.sql('postgres')}")
-        else:
-            code = method(self, node)
+        try:
+            code = self._dispatch(node)
+        except RowdbError as exc:
+            if exc.position is None and exc.node is None and exc.sqlstate[:2] != "22":
+                exc.node = node  # the innermost expression: where analysis failed
+            raise
         if want is not None and code.type == UNKNOWN:
             code = self.coerce(code, want)
         return code
+
+    def _dispatch(self, node: exp.Expression) -> Code:
+        method = _DISPATCH.get(type(node))
+        if method is not None:
+            return method(self, node)
+        if isinstance(node, exp.Func):
+            return self._function(node)
+        if isinstance(node, exp.Filter):  # FILTER on a call that is no aggregate
+            name = node.this.sql_name().lower() if isinstance(node.this, exp.Func) else \
+                node.this.sql("postgres")
+            raise WrongObjectTypeError(
+                f"FILTER specified, but {name} is not an aggregate function")
+        raise NotSupportedError(f"unsupported expression: {node.sql('postgres')}")
 
     def predicate(self, node: exp.Expression, clause: str = "WHERE") -> Code:
         saved, self.clause = self.clause, clause
@@ -120,7 +137,7 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
         if code.type == target or target == UNKNOWN:
             return code
         if code.const:
-            value = cast(code.value, code.type, target)
+            value = _literal_input(cast, code, target)
             return Code(self.ns.const(value), target, value is None, True, value)
         if code.type.name == target.name and not target.has_modifiers:
             return Code(code.text, target, code.nullable)
@@ -139,7 +156,7 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
         """Convert an untyped value as storing it in a column of `target` does (INSERT):
         like `coerce`, but over-long strings are an error, not truncated."""
         if code.const:
-            value = assignment_cast(code.value, code.type, target)
+            value = _literal_input(assignment_cast, code, target)
             return Code(self.ns.const(value), target, value is None, True, value)
         fn = self.ns.const(assignment_cast_function(code.type, target))
         return self._guard([code], lambda a: f"{fn}({a})", target)
@@ -166,7 +183,7 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
     def _literal(self, node: exp.Literal) -> Code:
         text = node.this
         if node.is_string:
-            return Code(self.ns.const(text), UNKNOWN, False, True, text)
+            return Code(self.ns.const(text), UNKNOWN, False, True, text, node)
         if "." in text or "e" in text.lower():
             value = Decimal(text)
             return Code(self.ns.const(value), NUMERIC, False, True, value)
@@ -180,7 +197,7 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
     def _string(self, node) -> Code:
         """E'...' (escapes already read by the parser) and $$...$$ strings."""
         text = node.this
-        return Code(self.ns.const(text), UNKNOWN, False, True, text)
+        return Code(self.ns.const(text), UNKNOWN, False, True, text, node)
 
     def _session_value(self, node) -> Code:
         """version(), current_user, current_database(), current_schema()."""
@@ -464,8 +481,7 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
         target = from_sqlglot(node.to)
         inner = self.compile(node.this)
         if inner.const:
-            value = cast(inner.value, inner.type if inner.type != UNKNOWN else UNKNOWN,
-                         target)
+            value = _literal_input(cast, inner, target)
             return Code(self.ns.const(value), target, value is None, True, value)
         fn, src, dst = self.ns.const(runtime.cast_value), self.ns.const(inner.type), \
             self.ns.const(target)

@@ -253,6 +253,11 @@ def _duplicate(table, row: tuple) -> UniqueViolationError:
         detail=f"Key ({names})=({values}) already exists.")
 
 
+def _row_items(row) -> list:
+    """The items of one VALUES row."""
+    return row.expressions if isinstance(row, exp.Tuple) else [row]
+
+
 def _show(value, column) -> str:
     try:
         return format_value(value, parse_type_name(column.type)) or "null"
@@ -298,10 +303,16 @@ class InsertPlan(DmlPlan):
                 self.source_plan = planner._values(source, None, targets)
             else:
                 self.source_plan = planner.query(source)
-            if len(self.source_plan.types) > len(positions):
-                raise SqlSyntaxError("INSERT has more expressions than target columns")
-            if schema_columns is not None and len(self.source_plan.types) < len(positions):
-                raise SqlSyntaxError("INSERT has more target columns than expressions")
+            width = len(self.source_plan.types)
+            if width > len(positions):
+                error = SqlSyntaxError("INSERT has more expressions than target columns")
+                if isinstance(source, exp.Values):  # PostgreSQL points at the first extra
+                    error.node = _row_items(source.expressions[0])[len(positions)]
+                raise error
+            if schema_columns is not None and width < len(positions):
+                error = SqlSyntaxError("INSERT has more target columns than expressions")
+                error.node = node.this.expressions[width]
+                raise error
             self.positions = positions[:len(self.source_plan.types)]
         self.defaults = self._defaults(planner, table)
         scope = _table_scope(table, alias)
@@ -322,7 +333,7 @@ class InsertPlan(DmlPlan):
         if not isinstance(source, exp.Values) or len(source.expressions) != 1:
             return None
         row = source.expressions[0]
-        items = row.expressions if isinstance(row, exp.Tuple) else [row]
+        items = _row_items(row)
         out = []
         for position, item in zip(self.positions, items):
             if not isinstance(item, exp.Parameter):

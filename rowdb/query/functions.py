@@ -96,8 +96,9 @@ def name_of(node: exp.Func) -> str:
         return _TRIM_NAMES.get(str(node.args.get("position") or "").upper(), "btrim")
     if isinstance(node, exp.Pad):
         return "lpad" if node.args.get("is_left") else "rpad"
-    if isinstance(node, exp.Extract) and node._meta and node.meta.get("called"):
-        return "date_part"  # float8, where extract gives numeric
+    called = node.meta.get("called") if node._meta else None
+    if called in _REGISTRY:  # as written: substr has no regexp form, date_part is float8
+        return called
     name = _NAMES.get(type(node))
     return name if name is not None else node.sql_name().lower()
 

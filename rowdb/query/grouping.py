@@ -129,7 +129,11 @@ class GroupingPlanner:
         order = [(bool(o.args.get("desc")), bool(o.args.get("nulls_first"))
                   if o.args.get("nulls_first") is not None else bool(o.args.get("desc")))
                  for o in order_items]
-        aggregate = Aggregate(name, [a.type for a in args], distinct, star, order or None)
+        try:
+            aggregate = Aggregate(name, [a.type for a in args], distinct, star, order or None)
+        except RowdbError as exc:
+            exc.node = exc.node or node  # PostgreSQL points at the call
+            raise
         where = f" if {condition.text}" if condition is not None else ""
         if len(args) == 1:
             value = args[0].text

@@ -88,6 +88,26 @@ class Statement:
                           re.IGNORECASE)
         return None if match is None else self.offset + match.start() + 1
 
+    def position_of(self, node) -> int | None:
+        """1-based position (in the whole query text) where PostgreSQL points for an error
+        in expression `node`: an operator's own symbol, else the expression's first token."""
+        if isinstance(node, (exp.Binary, exp.In)) and not isinstance(node, (exp.And, exp.Or)):
+            end = _token_bound(node.this, max, "end")
+            if end is not None:
+                at = end + 1  # past the left operand's last token and its closing parens
+                while at < len(self.text) and (self.text[at].isspace() or
+                                                self.text[at] in "()"):
+                    at += 1
+                return self.offset + at + 1
+        start = _token_bound(node, min, "start")
+        return None if start is None else self.offset + start + 1
+
+
+def _token_bound(node, pick, field: str) -> int | None:
+    """The smallest start (or largest end) of the tokens in `node`'s subtree."""
+    found = [n._meta[field] for n in node.walk() if n._meta and field in n._meta]
+    return pick(found) if found else None
+
 
 _cache = ByteLRU(2048)
 
@@ -206,7 +226,7 @@ def _parse(sql: str) -> list[Statement]:
         try:
             tree = sqlglot.parse_one(_rowdb_syntax(text), read=RowdbDialect)
         except ParseError as exc:
-            raise _syntax_error(exc, sql, start) from None
+            raise _syntax_error(exc, sql, start, len(text)) from None
         except (TokenError, ValueError) as exc:
             raise SqlSyntaxError(f"syntax error: {exc}") from None
         if tree is None:
@@ -241,7 +261,7 @@ def _count_placeholders(tree: exp.Expression) -> int:
     return count
 
 
-def _syntax_error(exc: ParseError, sql: str, offset: int) -> SqlSyntaxError:
+def _syntax_error(exc: ParseError, sql: str, offset: int, length: int) -> SqlSyntaxError:
     first = exc.errors[0] if exc.errors else {}
     near = first.get("highlight") or ""
     position = None
@@ -250,5 +270,10 @@ def _syntax_error(exc: ParseError, sql: str, offset: int) -> SqlSyntaxError:
         lines = sql[offset:].split("\n")
         position = offset + sum(len(text) + 1 for text in lines[:line - 1]) + col
         position = max(1, position - len(near) + 1)
+    if position is not None and position - offset + len(near) - 1 >= \
+            len(sql[offset:offset + length].rstrip()) and \
+            re.match(r"Required keyword|Expect", first.get("description") or ""):
+        near = ""  # the statement stops short: PostgreSQL points just past its end
+        position = offset + length + 1
     message = f'syntax error at or near "{near}"' if near else "syntax error at end of input"
     return SqlSyntaxError(message, position=position, detail=first.get("description"))

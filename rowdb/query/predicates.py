@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from rowdb.errors import NotSupportedError
+from rowdb.errors import NotSupportedError, SyntaxError as SqlSyntaxError, UndefinedFunctionError
 from rowdb.query import runtime
 from rowdb.query.code import Code
 from rowdb.query.rowvalues import row_items
@@ -30,6 +30,7 @@ class PredicateCompiler:
         if isinstance(inner, (exp.Select, exp.Union, exp.Subquery)):
             plan = self.planner.subquery(inner.this if isinstance(inner, exp.Subquery)
                                          else inner, self.subquery_scope)
+            _one_column(plan)
             value, _ = self._comparable(value, Code("None", plan.types[0]))
             ref = self.ns.const(plan)
             items = f"[row[0] for row in {ref}.rows((r,) + o)]"
@@ -100,6 +101,7 @@ class PredicateCompiler:
         if query is not None:
             plan = self.planner.subquery(query.this if isinstance(query, exp.Subquery)
                                          else query, self.subquery_scope)
+            _one_column(plan)
             value, _ = self._comparable(value, Code("None", plan.types[0]))
             ref = self.ns.const(plan)
             return Code(f"_in_subquery({value.text}, {ref}, (r,) + o)", BOOL, True)
@@ -119,8 +121,15 @@ class PredicateCompiler:
         ignore_case = isinstance(node, exp.ILike)
         escape = "\\"
         target = node
-        value = self.coerce(self.compile(target.this), TEXT)
-        pattern = self.coerce(self.compile(target.expression), TEXT)
+        value, pattern = self.compile(target.this), self.compile(target.expression)
+        if {value.type.category, pattern.type.category} - {"S", "X"}:
+            symbol = "~~*" if ignore_case else "~~"
+            raise UndefinedFunctionError(
+                f"operator does not exist: {value.type} {symbol} "
+                f"{pattern.type}",
+                hint="No operator matches the given name and argument types. You might need "
+                     "to add explicit type casts.")
+        value, pattern = self.coerce(value, TEXT), self.coerce(pattern, TEXT)
         test = "is None" if node.args.get("negate") else "is not None"
         if pattern.const and pattern.value is not None:
             compiled = runtime.like_pattern(pattern.value, escape, ignore_case)
@@ -139,3 +148,10 @@ class PredicateCompiler:
         esc = self.coerce(self.compile(escape), TEXT)
         return Code(f"_like({value.text}, {pattern.text}, "
                     f"{isinstance(like, exp.ILike)}, {esc.text} or None)", BOOL, True)
+
+
+def _one_column(plan) -> None:
+    """x IN (SELECT ...) and x op ANY/ALL (SELECT ...) compare with one column."""
+    if len(plan.types) != 1:
+        raise SqlSyntaxError(
+            f"subquery has too {'many' if plan.types else 'few'} columns")
