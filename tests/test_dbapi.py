@@ -509,7 +509,7 @@ def test_executemany_update_and_delete_run_one_plan(conn):
         cur.executemany("UPDATE t SET id = %s WHERE id = %s", [(100, 5), (6, 7)])
     assert info.value.sqlstate == "23505"
     cur.execute("SELECT count(*), sum(a), max(id) FROM t")
-    assert cur.fetchall() == [(8, 328, 9)]
+    assert cur.fetchall() == [(8, 338, 9)]
     conn.autocommit = False
     with pytest.raises(rowdb.IntegrityError):
         cur.executemany("DELETE FROM t WHERE id = %s", [(1,)]) or \
@@ -519,4 +519,4 @@ def test_executemany_update_and_delete_run_one_plan(conn):
     assert info.value.sqlstate == "25P02"
     conn.rollback()
     cur.execute("SELECT count(*), sum(a), max(id) FROM t")
-    assert cur.fetchall() == [(8, 328, 9)]
+    assert cur.fetchall() == [(8, 338, 9)]
