@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from itertools import compress
+from operator import ne
 
 from rowdb.errors import DatatypeMismatchError, UndefinedFunctionError
 from rowdb.query import arith
@@ -27,9 +29,9 @@ class Aggregate:
         self.star = star
         self.arg_types = arg_types
         self.result_type = result_type(name, arg_types, star)
-        floating = self.result_type.name in ("float4", "float8")
-        self.min = float_min if floating else min  # NaN is the greatest float
-        self.max = float_max if floating else max
+        nan = self.result_type.name in ("float4", "float8", "numeric")
+        self.min = nan_min if nan else min  # NaN is the greatest float or numeric
+        self.max = nan_max if nan else max
         self._reduce = _REDUCE[name]
 
     def reduce(self, values: list, keys: list | None = None):
@@ -215,17 +217,20 @@ def _max(values, agg):
     return agg.max(values) if values else None
 
 
-def float_max(values):
-    """max of floats with PostgreSQL's NaN, greater than every number."""
-    return math.nan if any(map(math.isnan, values)) else max(values)
+def nan_max(values):
+    """max with PostgreSQL's NaN, greater than every number (NaN is the value != itself,
+    found by a C-level pass)."""
+    for value in compress(values, map(ne, values, values)):
+        return value
+    return max(values)
 
 
-def float_min(values):
-    """min of floats: NaN only if every value is NaN."""
-    if not any(map(math.isnan, values)):
+def nan_min(values):
+    """min with PostgreSQL's NaN: NaN only if every value is NaN."""
+    if not any(map(ne, values, values)):
         return min(values)
     numbers = [v for v in values if v == v]
-    return min(numbers) if numbers else math.nan
+    return min(numbers) if numbers else values[0]
 
 
 def _string_agg(values, agg):

@@ -64,8 +64,9 @@ def _literal_input(convert, code: Code, target: SqlType):
         raise
 
 
-def is_float(sql_type: SqlType) -> bool:
-    return sql_type.name in ("float4", "float8")
+def has_nan(sql_type: SqlType) -> bool:
+    """Types with a NaN value, which PostgreSQL orders above every other value."""
+    return sql_type.name in ("float4", "float8", "numeric")
 
 
 class Grouped:
@@ -354,12 +355,12 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
         if isinstance(node.expression, (exp.All, exp.Any)):
             return self._quantified(node, op)
         left, right = self._comparable(self.compile(node.this), self.compile(node.expression))
-        if is_float(left.type) or is_float(right.type):
+        if has_nan(left.type) or has_nan(right.type):
             return self._float_compare(op, left, right)
         return self._guard([left, right], lambda a, b: f"({a} {op} {b})", BOOL)
 
     def _float_compare(self, op: str, left: Code, right: Code) -> Code:
-        """A float comparison where NaN equals NaN and sorts above everything (PostgreSQL).
+        """A float or numeric comparison where NaN equals NaN and sorts above everything.
         Against a constant that is not NaN, Python's own operators agree except for > and
         >= with NaN on the left (and < and <= with it on the right)."""
         def number(code):

@@ -15,7 +15,7 @@ from rowdb.errors import GroupingError, InvalidColumnReferenceError, RowdbError
 from rowdb.query import operators as ops
 from rowdb.query.aggregates import Aggregate
 from rowdb.query.code import Code
-from rowdb.query.compile import ExprCompiler, Grouped, is_aggregate, is_float
+from rowdb.query.compile import ExprCompiler, Grouped, is_aggregate, has_nan
 from rowdb.query.names import output_name
 from rowdb.query.rowvalues import row_items
 from rowdb.query.scope import Field, Scope
@@ -48,7 +48,7 @@ class GroupingPlanner:
                 group_nodes.append(g)
         group_nodes += _dependent_columns(group_nodes, scope)
         group_codes = [compiler.compile(g) for g in group_nodes]
-        group_codes = [Code(f"_fnan1({c.text})", c.type, c.nullable) if is_float(c.type) else c
+        group_codes = [Code(f"_nan1({c.text})", c.type, c.nullable) if has_nan(c.type) else c
                        for c in group_codes]  # NaNs form one group
         specs = []
         for agg in aggregates:

@@ -69,7 +69,7 @@ RUNTIME = {
     "_fadd": arith.float_add, "_fsub": arith.float_sub, "_fmul": arith.float_mul,
     "_feq": runtime.float_eq, "_fne": runtime.float_ne, "_flt": runtime.float_lt,
     "_fle": runtime.float_le, "_fgt": runtime.float_gt, "_fge": runtime.float_ge,
-    "_fnan1": runtime.canonical_float,
+    "_nan1": runtime.canonical_nan,
 }
 
 

@@ -18,7 +18,7 @@ from rowdb.errors import (DuplicateAliasError, RowdbError, InvalidColumnReferenc
                           NotSupportedError, SyntaxError as SqlSyntaxError,
                           UndefinedTableError)
 from rowdb.query import operators as ops
-from rowdb.query.compile import Code, ExprCompiler, Namespace, is_float
+from rowdb.query.compile import Code, ExprCompiler, Namespace, has_nan
 from rowdb.query.fromclause import FromPlanner, conjuncts as _conjuncts
 from rowdb.query.grouping import GroupingPlanner, find_aggregates
 from rowdb.query.names import output_name
@@ -413,7 +413,7 @@ class Planner(FromPlanner, GroupingPlanner):
         if nulls_first is None:
             nulls_first = descending
         return ops.SortKey(self.ns.function(code.text), descending, bool(nulls_first),
-                           is_float(code.type))
+                           has_nan(code.type))
 
     # GROUP BY ---------------------------------------------------------------------------
 

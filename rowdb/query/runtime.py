@@ -209,10 +209,15 @@ def float_ge(a, b):
     return a >= b or a != a
 
 
-def canonical_float(value):
-    """NaN as the one `math.nan` object: Python sets and dicts find it by identity, so
-    NaNs group together, as in PostgreSQL."""
-    return math.nan if value != value else value
+_NUMERIC_NAN = Decimal("NaN")
+
+
+def canonical_nan(value):
+    """NaN as one object per type (`math.nan`, a Decimal NaN): Python sets and dicts find
+    NaN by identity, so NaNs group together, as in PostgreSQL."""
+    if value != value:
+        return math.nan if type(value) is float else _NUMERIC_NAN
+    return value
 
 
 def in_rows(values: tuple, plan, outer):
