@@ -243,12 +243,27 @@ def _split(sql: str) -> list[tuple[int, str]]:
     except TokenError as exc:
         raise SqlSyntaxError(f"syntax error: {exc}") from None
     pieces, start = [], 0
-    for token in tokens:
+    for index, token in enumerate(tokens):
+        if token.token_type == TokenType.COMMA:
+            _check_comma(sql, tokens[index + 1] if index + 1 < len(tokens) else None)
         if token.token_type == TokenType.SEMICOLON:
             pieces.append((start, sql[start:token.start]))
             start = token.end + 1
     pieces.append((start, sql[start:]))
     return [(offset, text) for offset, text in pieces if text.strip()]
+
+
+_NOT_AFTER_COMMA = {TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.COMMA, TokenType.FROM,
+                    TokenType.SEMICOLON}
+
+
+def _check_comma(sql: str, following) -> None:
+    """A comma must be followed by another item (sqlglot accepts `SELECT a, FROM t`)."""
+    if following is None:
+        raise SqlSyntaxError("syntax error at end of input", position=len(sql) + 1)
+    if following.token_type in _NOT_AFTER_COMMA:
+        raise SqlSyntaxError(f'syntax error at or near "{sql[following.start:following.end + 1]}"',
+                             position=following.start + 1)
 
 
 def _count_placeholders(tree: exp.Expression) -> int:
