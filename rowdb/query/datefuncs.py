@@ -338,7 +338,8 @@ scalar("justify_hours", (INTERVAL,), INTERVAL)(intervals.justify_hours)
 scalar("justify_days", (INTERVAL,), INTERVAL)(intervals.justify_days)
 scalar("justify_interval", (INTERVAL,), INTERVAL)(intervals.justify_interval)
 scalar("make_interval", (INT4, INT4, INT4, INT4, INT4, INT4, FLOAT8), INTERVAL,
-       min_args=0)(intervals.make_interval)
+       min_args=1)(intervals.make_interval)
+scalar("make_interval", (), INTERVAL)(intervals.make_interval)
 
 
 # age ------------------------------------------------------------------------------------

@@ -87,7 +87,11 @@ def parse_month_interval(text: str) -> Interval:
         sign, lowered = -1, lowered[:-4]
     months = Decimal(0)
     if lowered.startswith("p"):
+        if not _ISO_MONTHS.match(lowered).group(0)[1:]:
+            return intervals.parse_interval(text)        # no years or months
         months, lowered = _iso_months(lowered)
+    elif not (_YEAR_MONTH.search(lowered) or _MONTH_FIELD.search(lowered)):
+        return intervals.parse_interval(text)
     else:
         for match in _YEAR_MONTH.finditer(lowered):
             negative = match.group(1) == "-"

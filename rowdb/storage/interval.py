@@ -12,14 +12,12 @@ microseconds (`span`). Every field keeps its own sign ('1 day -01:00:00').
 Fields are bounded like PostgreSQL's (int32 months and days, int64 microseconds);
 arithmetic past them raises DatetimeFieldOverflowError ("interval out of range", 22008).
 
-Key encoding (keys.py), ordered by span and exact, as Decimal keys are: with span = D days
-+ r microseconds (0 <= r < 1 day), tag 0x54 and D + 2**31, r // 10**6, r % 10**6 as three
-big-endian uint32 when D fits 32 bits (the layout timedelta keys always had), else tag 0x4f
-(below) or 0x55 (above) and span + 2**127 in 16 bytes. An interval other than its span's
-canonical form (`from_span`: days and time, no months) adds 0x01 (no element tag is 0x01),
-then months + 2**31 and days + 2**31 as uint32: '1 mon' and '30 days' have distinct keys
-and decode exactly. Primary keys hold the canonical form (query/rowcodec.py), so there
-the two are one key, as in PostgreSQL's unique indexes.
+Key encoding (keys.py), ordered by span and exact, as Decimal keys are: tag 0x56, span +
+2**127 in 16 bytes, then months + 2**31 and days + 2**31 as big-endian uint32 (the
+microseconds follow from the three); '1 mon' and '30 days' have distinct keys and decode
+exactly. Primary keys hold `from_span`'s canonical form (query/rowcodec.py), so there the two
+are one key, as in PostgreSQL's unique indexes. Keys of older versions (tag 0x54: a
+timedelta's days + 2**31, seconds, microseconds) decode as the canonical interval.
 
 >>> str(Interval(14, -3, 3_600_000_000)), Interval(1) == Interval(0, 30)
 ('1 year 2 mons -3 days +01:00:00', True)
@@ -39,10 +37,8 @@ MONTH_DAYS = 30                              # PostgreSQL's DAYS_PER_MONTH
 INT32_MIN, INT32_MAX = -2**31, 2**31 - 1
 INT64_MIN, INT64_MAX = -2**63, 2**63 - 1
 
-TAG_BELOW = 0x4F
-TAG = 0x54
-TAG_ABOVE = 0x55
-_KEY = struct.Struct(">BIII")
+TAG = 0x56
+TAG_OLD = 0x54
 _BODY = struct.Struct(">III")
 _WIDE_BIAS = 1 << 127
 _DAYS_BIAS = 1 << 31
@@ -181,61 +177,38 @@ def decode_old_row_payload(days: int, seconds: int, micros: int) -> Interval:
     return from_span(days * DAY_MICROS + seconds * 1_000_000 + micros)
 
 
-_TIE = struct.Struct(">BII")
-_TIE_MARK = 0x01
+_TIE = struct.Struct(">II")
 
 
 def encode_key(value: Interval) -> bytes:
-    span = value.span
-    days, rest = divmod(span, DAY_MICROS)
-    if INT32_MIN <= days <= INT32_MAX:
-        seconds, micros = divmod(rest, 1_000_000)
-        key = _KEY.pack(TAG, days + _DAYS_BIAS, seconds, micros)
-    else:
-        tag = TAG_ABOVE if days > 0 else TAG_BELOW
-        key = bytes((tag,)) + (span + _WIDE_BIAS).to_bytes(16, "big")
-    canonical = from_span(span)
-    if value.months or value.days != canonical.days:
-        key += _TIE.pack(_TIE_MARK, value.months + _DAYS_BIAS, value.days + _DAYS_BIAS)
-    return key
+    return (b"\x56" + (value.span + _WIDE_BIAS).to_bytes(16, "big")
+            + _TIE.pack(value.months + _DAYS_BIAS, value.days + _DAYS_BIAS))
 
 
 def _corrupt(detail: str) -> CorruptionError:
     return CorruptionError("key bytes cannot be decoded", detail=detail)
 
 
-def _with_tie(data: bytes, pos: int, span: int) -> tuple[Interval, int]:
-    if data[pos:pos + 1] != b"\x01":
-        return from_span(span), pos
-    body = data[pos:pos + 9]
-    if len(body) != 9:
+def decode_key(data: bytes, pos: int) -> tuple[Interval, int]:
+    """Decode the body after tag 0x56 (pos is after the tag)."""
+    body = data[pos:pos + 24]
+    if len(body) != 24:
         raise _corrupt("truncated interval")
-    _, months, days = _TIE.unpack(body)
+    span = int.from_bytes(body[:16], "big") - _WIDE_BIAS
+    months, days = _TIE.unpack(body[16:])
     months, days = months - _DAYS_BIAS, days - _DAYS_BIAS
     micros = span - (months * MONTH_DAYS + days) * DAY_MICROS
-    if not (months or days != from_span(span).days) or not INT64_MIN <= micros <= INT64_MAX:
-        raise _corrupt("interval tie-breaker is not canonical")
-    return Interval(months, days, micros), pos + 9
+    if not INT64_MIN <= micros <= INT64_MAX:
+        raise _corrupt("interval out of range")
+    return Interval(months, days, micros), pos + 24
 
 
-def decode_key(data: bytes, pos: int) -> tuple[Interval, int]:
-    """Decode the body after tag 0x54 (pos is after the tag)."""
+def decode_old_key(data: bytes, pos: int) -> tuple[Interval, int]:
+    """Decode the body after tag 0x54, a timedelta key of older versions."""
     body = data[pos:pos + 12]
     if len(body) != 12:
         raise _corrupt("truncated interval")
     days, seconds, micros = _BODY.unpack(body)
-    if seconds >= 86_400 or micros >= 1_000_000:
+    if seconds >= 86_400 or micros >= 1_000_000 or abs(days - _DAYS_BIAS) > 999_999_999:
         raise _corrupt("interval fields out of range")
-    span = (days - _DAYS_BIAS) * DAY_MICROS + seconds * 1_000_000 + micros
-    return _with_tie(data, pos + 12, span)
-
-
-def decode_wide_key(data: bytes, pos: int) -> tuple[Interval, int]:
-    """Decode the body after tag 0x4f or 0x55."""
-    body = data[pos:pos + 16]
-    span = int.from_bytes(body, "big") - _WIDE_BIAS
-    days = span // DAY_MICROS
-    if len(body) != 16 or INT32_MIN <= days <= INT32_MAX or \
-            (data[pos - 1] == TAG_ABOVE) != (days > 0):
-        raise _corrupt("invalid wide interval")
-    return _with_tie(data, pos + 16, span)
+    return decode_old_row_payload(days - _DAYS_BIAS, seconds, micros), pos + 12

@@ -35,7 +35,8 @@ Element layout: one tag byte, then a body. Across types the order is that of the
     0x51       time (naive)                 8 bytes: microseconds since midnight
     0x52       datetime, naive (timestamp)  8 bytes: microseconds since 0001-01-01 00:00
     0x53       datetime, aware (timestamptz) 8 bytes: UTC microseconds since 0001-01-01
-    0x4f-0x55  interval.Interval            its span; see storage/interval.py
+    0x54       timedelta (older versions)   decodes as an Interval; see storage/interval.py
+    0x56       interval.Interval            span (16 bytes), months, days (4 bytes each)
     0x60       uuid.UUID                    16 bytes, as PostgreSQL compares uuids
     0xff       NULL (None)                  none: NULLS LAST; a single byte, so prefix-free
 Strings and bytes escape 0x00 as 0x00 0xff and end with 0x00 0x01; an escaped zero sorts
@@ -572,8 +573,7 @@ def _build_decoders() -> list:
     decoders[TAG_TIMESTAMP] = _decode_timestamp
     decoders[TAG_TIMESTAMPTZ] = _decode_timestamptz
     decoders[interval.TAG] = interval.decode_key
-    decoders[interval.TAG_BELOW] = interval.decode_wide_key
-    decoders[interval.TAG_ABOVE] = interval.decode_wide_key
+    decoders[interval.TAG_OLD] = interval.decode_old_key
     decoders[TAG_UUID] = _decode_uuid
     return decoders
 

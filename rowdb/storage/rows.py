@@ -80,6 +80,7 @@ _NAIVE_MIN = datetime.datetime.min
 _UTC_MIN = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
 _DATETIME_US_MAX = (datetime.datetime.max - datetime.datetime.min) // _ONE_US
 
+_TIMEDELTA_DAYS_MAX = 999_999_999
 _new_tuple = tuple.__new__
 
 
@@ -411,7 +412,7 @@ def _decode_timestamptz(payload: bytes) -> datetime.datetime:
 
 def _decode_timedelta(payload: bytes) -> Interval:
     days, seconds, us = _INTERVAL.unpack(payload)
-    if seconds >= 86_400 or us >= _US_PER_SECOND:
+    if seconds >= 86_400 or us >= _US_PER_SECOND or abs(days) > _TIMEDELTA_DAYS_MAX:
         raise _corrupt(payload, "interval fields out of range")
     return interval.decode_old_row_payload(days, seconds, us)
 
