@@ -456,7 +456,9 @@ def test_description_name_of_interval_literal(engines):
 INTERVAL_TEXTS = ["1 day 02:00:00", "36:00:00", "1 day -01:00:00", "-1 days +02:00:00",
                   "1 year 2 mons 3 days 04:05:06.5", "-1 years -2 mons", "1 mon", "30 days",
                   "00:00:00.000001", "-00:00:00.5", "0", "2562047788:00:00",
-                  "2 years -400 days", "178956970 years 7 mons"]
+                  "2 years -400 days", "-178956970 years -8 mons"]
+# (psycopg's C loader, psycopg_binary, folds years in a C int: '178956970 years' wraps around
+# where its Python loader, which rowdb follows, raises DataError; not compared here.)
 
 
 def test_interval_values_are_timedeltas_as_psycopg_loads_them(engines):
