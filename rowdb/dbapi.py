@@ -3,6 +3,8 @@
 Where: top of the stack for embedded use; a thin layer over `Session`. Like psycopg,
 connections start a transaction implicitly on the first statement unless `autocommit` is
 set, parameters use the `%s` / `%(name)s` styles, and every error carries `.sqlstate`.
+Interval values come back as datetime.timedelta, folded as psycopg loads them (a year is
+365 days, a month 30); timedelta parameters are read as psycopg sends them.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import os
 from collections.abc import Iterator, Sequence
 
 from rowdb import errors
-from rowdb.errors import InterfaceError, ProgrammingError, RowdbError, client_error
+from rowdb.errors import (DataError, InterfaceError, ProgrammingError, RowdbError,
+                          client_error)
 from rowdb.query.parse import TransactionControl
 from rowdb import procedures  # noqa: F401 - registers rowdb_commit and the other functions
 from rowdb.session import Result, Session
+from rowdb.storage.interval import Interval
 
 apilevel = "2.0"
 threadsafety = 1  # threads may share the module, not connections
@@ -130,6 +134,26 @@ def _description(name: str, sql_type) -> tuple:
     return (name, sql_type.oid, display_size, internal_size, precision, scale, None)
 
 
+def _with_timedeltas(row: tuple, indexes: list[int]) -> tuple:
+    row = list(row)
+    for index in indexes:
+        row[index] = _timedelta(row[index])
+    return tuple(row)
+
+
+def _timedelta(value):
+    """An Interval (or a list of them, from array_agg) as psycopg returns it."""
+    if isinstance(value, Interval):
+        try:
+            return value.to_timedelta()
+        except OverflowError as error:
+            raise client_error(DataError, f"can't parse interval '{value}': {error}") \
+                from None
+    if isinstance(value, list):
+        return [_timedelta(v) for v in value]
+    return value
+
+
 def _opens_transaction(statement) -> bool:
     """Whether a statement starts the implicit transaction of a non-autocommit connection:
     everything but BEGIN / COMMIT / ROLLBACK (savepoints need the transaction)."""
@@ -190,6 +214,10 @@ class Cursor:
         self.rowcount = result.rowcount
         self._rows = result.rows
         self._position = 0
+        intervals = [i for i, (_, sql_type) in enumerate(result.columns or ())
+                     if sql_type.name == "interval"]
+        if intervals and self._rows:
+            self._rows = [_with_timedeltas(row, intervals) for row in self._rows]
         if result.columns:
             self.description = [_description(name, sql_type)
                                 for name, sql_type in result.columns]

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from rowdb.errors import CorruptionError, InvalidValueError
+from rowdb.storage.interval import Interval
 from rowdb.storage.keys import decode_key, encode_key, encode_value, prefix_successor
 
 # Big ints and long strings make some examples slow; the time limit would only add flakiness.
@@ -62,11 +63,20 @@ aware_datetimes = st.builds(
     lambda dt, offset: dt.replace(tzinfo=timezone(offset)),
     st.datetimes(min_value=datetime.datetime(1, 1, 2), max_value=datetime.datetime(9999, 12, 30)),
     offsets)
-timedeltas = st.one_of(st.timedeltas(), st.sampled_from([timedelta.min, timedelta.max]))
+# Intervals: any fields, and small ones that often tie by span ('1 mon' = '30 days').
+INTERVAL_EDGES = [Interval(), Interval(0, 0, -1), Interval(1), Interval(0, 30),
+                  Interval(0, 0, 30 * 86_400_000_000), Interval(-2**31, -2**31, -2**63),
+                  Interval(2**31 - 1, 2**31 - 1, 2**63 - 1), Interval(0, 1, -3_600_000_000)]
+intervals = st.one_of(
+    st.builds(Interval, st.integers(-2**31, 2**31 - 1), st.integers(-2**31, 2**31 - 1),
+              st.integers(-2**63, 2**63 - 1)),
+    st.builds(Interval, st.integers(-2, 2), st.sampled_from([-60, -30, -1, 0, 1, 30, 60]),
+              st.sampled_from([0, 86_400_000_000, -86_400_000_000, 1, -1])),
+    st.sampled_from(INTERVAL_EDGES))
 uuids = st.one_of(st.uuids(), st.sampled_from([uuid.UUID(int=0), uuid.UUID(int=2**128 - 1)]))
 
 ANY_VALUE = st.one_of(st.none(), st.booleans(), ints, floats, decimals, texts, binaries, dates,
-                      times, naive_datetimes, aware_datetimes, timedeltas, uuids)
+                      times, naive_datetimes, aware_datetimes, intervals, uuids)
 
 
 # SQL semantics as Python keys ---------------------------------------------------------------
@@ -95,6 +105,8 @@ def value_key(v):
         return (0, decimal_key(v))
     if isinstance(v, uuid.UUID):
         return (0, v.bytes)
+    if isinstance(v, Interval):  # by span; equal spans tie-broken by months, then days
+        return (0, (v.span, v.months, v.days))
     return (0, v)
 
 
@@ -136,8 +148,7 @@ def test_round_trip_any_values(values):
     datetime.datetime(2024, 2, 29, 12, 30, 45, 123456),
     datetime.datetime(2024, 2, 29, 12, 30, 45, 1, tzinfo=timezone(timedelta(hours=-7))),
     datetime.datetime(2024, 1, 1, tzinfo=timezone(timedelta(seconds=1, microseconds=5))),
-    timedelta.min, timedelta.max, timedelta(0), timedelta(microseconds=-1),
-    uuid.UUID("12345678-1234-5678-1234-567812345678")], ids=lambda v: repr(v)[:40])
+    *INTERVAL_EDGES, uuid.UUID("12345678-1234-5678-1234-567812345678")], ids=lambda v: repr(v)[:40])
 def test_round_trip_edge_values(value):
     key = encode_key((value,))
     assert key == encode_value(value)
@@ -196,7 +207,8 @@ SIGNATURES = {
     "bool_naive_datetime": (st.booleans(), naive_datetimes),
     "time": (times,),
     "aware_datetime": (aware_datetimes,),
-    "timedelta": (timedeltas,),
+    "interval": (intervals,),
+    "interval_int": (intervals, small_ints),
     "uuid": (uuids,),
     "optional_float_optional_decimal": (optional(floats), optional(decimals)),
 }
@@ -241,7 +253,7 @@ def test_decimal_order_edges():
 def test_nulls_sort_last():
     samples = [False, True, -10**100, 0, 10**100, -math.inf, math.nan, Decimal("NaN"), "",
                "\U0010FFFF", b"\xff" * 10, date.max, time.max, datetime.datetime.max,
-               timedelta.max, uuid.UUID(int=2**128 - 1)]
+               Interval(2**31 - 1, 2**31 - 1, 2**63 - 1), uuid.UUID(int=2**128 - 1)]
     for v in samples:
         assert encode_key((v,)) < encode_key((None,))
         assert encode_key((1, v)) < encode_key((1, None)) < encode_key((2, v))
@@ -392,6 +404,8 @@ def test_damaged_keys_are_corrupt_or_canonical(values, data):
         decoded = decode_key(damaged)
     except CorruptionError:
         return
+    if b"\x54" in damaged and any(type(v) is Interval for v in decoded):
+        return  # a timedelta key of older versions: read, but written anew as tag 0x56
     assert encode_key(decoded) == damaged
 
 

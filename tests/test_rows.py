@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rowdb.errors import CorruptionError, InvalidValueError
+from rowdb.storage.interval import Interval
 from rowdb.storage.rows import decode_row, encode_row
 
 relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -48,7 +49,8 @@ ANY_VALUE = st.one_of(
     st.none(), st.booleans(), ints, floats, decimals, texts, st.binary(),
     st.one_of(st.dates(), st.sampled_from([date.min, date.max])), st.times(),
     st.one_of(st.datetimes(), st.sampled_from([datetime.datetime.min, datetime.datetime.max])),
-    aware_datetimes, st.one_of(st.timedeltas(), st.sampled_from([timedelta.min, timedelta.max])),
+    aware_datetimes, st.builds(Interval, st.integers(-2**31, 2**31 - 1),
+                               st.integers(-2**31, 2**31 - 1), st.integers(-2**63, 2**63 - 1)),
     st.uuids())
 ROWS = st.lists(ANY_VALUE, max_size=8)
 
@@ -79,7 +81,8 @@ def test_round_trip_any_row(values):
     time.max, datetime.datetime.min, datetime.datetime.max,
     datetime.datetime(2024, 2, 29, 12, 30, 45, 123456),
     datetime.datetime(2024, 2, 29, 12, 30, 45, 1, tzinfo=timezone(timedelta(hours=5, minutes=30))),
-    timedelta.min, timedelta.max, timedelta(microseconds=-1), uuid.UUID(int=2**128 - 1)],
+    Interval(-2**31, -2**31, -2**63), Interval(2**31 - 1, 2**31 - 1, 2**63 - 1),
+    Interval(0, 0, -1), Interval(1), uuid.UUID(int=2**128 - 1)],
     ids=lambda v: repr(v)[:40])
 def test_round_trip_edge_values(value):
     (decoded,) = decode_row(encode_row([value]))
@@ -221,7 +224,7 @@ def test_garbage_raises_corruption(data):
 
 
 ROW_TYPES = {type(None), bool, int, float, str, bytes, Decimal, date, time, datetime.datetime,
-             timedelta, uuid.UUID}
+             Interval, uuid.UUID}
 
 
 @relaxed

@@ -32,6 +32,7 @@ from rowdb.query import arith, types
 from rowdb.query.casts import assignment_cast, cast
 from rowdb.query.resolve import binary_result_type, common_type
 from rowdb.query.textio import format_value, parse_text
+from rowdb.storage.interval import Interval
 from rowdb.query.types import (BOOL, BPCHAR, BYTEA, DATE, FLOAT4, FLOAT8, INT2, INT4, INT8,
                                INTERVAL, NUMERIC, TEXT, TIME, TIMESTAMP, TIMESTAMPTZ, UNKNOWN,
                                UUID, VARCHAR, SqlType, parse_type_name)
@@ -477,7 +478,9 @@ def test_python_values_of_each_type():
         2020, 1, 2, 1, 4, 5, tzinfo=timezone.utc)
     assert parse_text("2020-01-02 03:04", TIMESTAMP) == datetime(2020, 1, 2, 3, 4)
     assert parse_text("03:04", TIME) == time(3, 4)
-    assert parse_text("1 day 02:00", INTERVAL) == timedelta(days=1, hours=2)
+    parsed = parse_text("1 day 02:00", INTERVAL)
+    assert (parsed.months, parsed.days, parsed.micros) == (0, 1, 7_200_000_000)
+    assert parse_text("26:00", INTERVAL) == parsed  # equal, though kept apart
     assert parse_text("\\x0a", BYTEA) == b"\n"
     assert isinstance(parse_text("a0eebc999c0b4ef8bb6d6bb9bd380a11", UUID), uuid.UUID)
     assert parse_text("0.1", T("real")) == 0.10000000149011612
@@ -492,8 +495,9 @@ def test_wire_format_of_values():
     assert format_value(datetime(2020, 1, 2, 5, tzinfo=timezone(timedelta(hours=2))),
                         TIMESTAMPTZ) == "2020-01-02 03:00:00+00"
     assert format_value(date(99, 1, 2), DATE) == "0099-01-02"
-    assert format_value(-timedelta(days=2, hours=1), INTERVAL) == "-2 days -01:00:00"
-    assert format_value(timedelta(hours=-1), INTERVAL) == "-01:00:00"
+    assert format_value(Interval(0, -2, -3_600_000_000), INTERVAL) == "-2 days -01:00:00"
+    assert format_value(Interval(0, 0, -3_600_000_000), INTERVAL) == "-01:00:00"
+    assert format_value(Interval(0, 0, 36 * 3_600_000_000), INTERVAL) == "36:00:00"
     assert format_value(b"\x00\xff", BYTEA) == "\\x00ff"
     assert format_value(1.1 + 2.2, FLOAT8) == "3.3000000000000003"
     assert format_value(arith.to_float4(arith.to_float4(1.1) * 2), FLOAT4) == "2.2"
@@ -997,8 +1001,8 @@ VALUES_BY_TYPE = [
     (T("char(4)"), st.text(max_size=4).map(lambda s: s.ljust(4))), (BOOL, st.booleans()),
     (DATE, st.dates()), (TIME, st.times()), (TIMESTAMP, st.datetimes()),
     (TIMESTAMPTZ, st.datetimes(timezones=st.just(timezone.utc))),
-    (INTERVAL, st.timedeltas(min_value=timedelta(days=-10 ** 8),
-                             max_value=timedelta(days=10 ** 8))),
+    (INTERVAL, st.builds(Interval, st.integers(-2**31, 2**31 - 1),
+                         st.integers(-2**31, 2**31 - 1), st.integers(-2**63, 2**63 - 1))),
     (BYTEA, st.binary()), (UUID, st.uuids()),
 ]
 
@@ -1008,6 +1012,8 @@ def same(left, right) -> bool:
         return isinstance(right, Decimal) and right.is_nan()
     if isinstance(left, float):
         return math.copysign(1.0, left) == math.copysign(1.0, right) and left == right
+    if isinstance(left, Interval):  # exactly: '1 mon' equals '30 days' but is not it
+        return repr(left) == repr(right) and type(right) is Interval
     return left == right and type(left) is type(right)
 
 

@@ -13,8 +13,8 @@ from itertools import compress
 from operator import ne
 
 from rowdb.errors import DatatypeMismatchError, UndefinedFunctionError
-from rowdb.query import arith
-from rowdb.query.types import BOOL, FLOAT8, INT8, NUMERIC, TEXT, UNKNOWN, SqlType
+from rowdb.query import arith, intervals
+from rowdb.query.types import BOOL, FLOAT8, INT8, INTERVAL, NUMERIC, TEXT, UNKNOWN, SqlType
 
 
 class Aggregate:
@@ -73,7 +73,7 @@ class Partial:
             return 0, None
         name = agg.name
         if name in ("sum", "avg"):
-            part = sum(present)
+            part = _total(present, agg)
         elif name == "min":
             part = agg.min(present)
         elif name == "max":
@@ -116,6 +116,8 @@ class Partial:
         if agg.name == "sum":
             return Decimal(self.total) if agg.result_type == NUMERIC else self.total
         if agg.name == "avg":
+            if agg.result_type == INTERVAL:
+                return intervals.interval_div(self.total, self.count)
             if agg.result_type == NUMERIC:
                 return arith.numeric_avg(Decimal(self.total), self.count)
             return self.total / self.count
@@ -149,11 +151,15 @@ def result_type(name: str, arg_types: list[SqlType], star: bool) -> SqlType:
             return arg.without_modifiers()
         if arg == UNKNOWN:
             return FLOAT8
+        if arg.name == "interval":
+            return INTERVAL
     elif name == "avg":
         if arg.name in ("int2", "int4", "int8", "numeric"):
             return NUMERIC
         if arg.name in ("float4", "float8") or arg == UNKNOWN:
             return FLOAT8
+        if arg.name == "interval":
+            return INTERVAL
     elif name in ("min", "max"):
         if arg.name in ("bool", "uuid", "bytea"):  # types without an ordering aggregate
             raise UndefinedFunctionError(
@@ -194,14 +200,21 @@ def _sum(values, agg):
     values = _present(values)
     if not values:
         return None
-    total = sum(values)
+    total = _total(values, agg)
     return Decimal(total) if agg.result_type == NUMERIC else total
+
+
+def _total(values: list, agg):
+    """The sum of non-NULL values: intervals add field by field."""
+    return intervals.interval_sum(values) if agg.result_type == INTERVAL else sum(values)
 
 
 def _avg(values, agg):
     values = _present(values)
     if not values:
         return None
+    if agg.result_type == INTERVAL:
+        return intervals.interval_div(intervals.interval_sum(values), len(values))
     if agg.result_type == NUMERIC:
         return arith.numeric_avg(Decimal(sum(values)), len(values))
     return sum(values) / len(values)

@@ -18,7 +18,7 @@ time(p)/timestamp(p) round the fraction.
 from __future__ import annotations
 
 import math
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Callable
@@ -29,6 +29,7 @@ from rowdb.query import datetimes
 from rowdb.query.arith import INT_CHECKS, numeric_round, to_float4
 from rowdb.query.textio import (format_numeric, input_function, output_function, parse_float,
                                 parse_numeric)
+from rowdb.storage.interval import Interval
 from rowdb.query.types import STRING_NAMES, SqlType, assignment_castable, cast_context
 
 UTC = timezone.utc
@@ -184,15 +185,14 @@ def _float4_to_numeric(value: float) -> Decimal:
     return _float_to_numeric(value, 6)
 
 
-def _time_to_interval(value: time) -> timedelta:
-    return timedelta(hours=value.hour, minutes=value.minute, seconds=value.second,
-                     microseconds=value.microsecond)
+def _time_to_interval(value: time) -> Interval:
+    return Interval(0, 0, ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000
+                    + value.microsecond)
 
 
-def _interval_to_time(value: timedelta) -> time:
-    """The time-of-day part of an interval, wrapped into a day (days are dropped)."""
-    micros = (value // timedelta(microseconds=1)) % datetimes.DAY_MICROSECONDS
-    return datetimes.time_from_microseconds(micros)
+def _interval_to_time(value: Interval) -> time:
+    """The time part of an interval, wrapped into a day (months and days are dropped)."""
+    return datetimes.time_from_microseconds(value.micros % datetimes.DAY_MICROSECONDS)
 
 
 def _utc(value: datetime) -> datetime:

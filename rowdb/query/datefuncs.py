@@ -8,9 +8,9 @@ functions.arguments_of hands over as a lower-case string first argument.
 Since PostgreSQL 14 extract returns numeric (seconds with 6 decimals, dates as integers)
 and date_part float8. sqlglot parses date_part into the same node as extract, so both give
 numeric unless the call reaches the registry as `date_part`. Timestamps with time zone are
-taken in the session time zone, UTC. Intervals are split into PostgreSQL's fields the way
-they print: a timedelta's days are days (`interval '30 hours'` has day 1, hour 6, where
-PostgreSQL keeps 30 hours).
+taken in the session time zone, UTC. Intervals are split into PostgreSQL's fields: years and
+months from the months, days, then hours (unbounded: `interval '30 hours'` has hour 30),
+minutes and seconds from the time. justify_* and make_interval are registered here too.
 
 >>> extract_value("epoch", datetime(1970, 1, 2)), extract_value("dow", date(2024, 2, 29))
 (Decimal('86400.000000'), Decimal('4'))
@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from rowdb.errors import (DatetimeFieldOverflowError, InvalidParameterValueError,
                           NotSupportedError)
-from rowdb.query import arith, textio
+from rowdb.query import arith, intervals, textio
 from rowdb.query.datetime_sql import Interval, interval_fields, truncate_interval
 from rowdb.query.functions import scalar
 from rowdb.query.types import (BOOL, DATE, FLOAT8, INT4, INTERVAL, NUMERIC, TEXT, TIME,
@@ -334,6 +334,13 @@ def _to_timestamp_epoch(seconds):
 for _type in (DATE, TIMESTAMP, TIMESTAMPTZ, INTERVAL):
     scalar("isfinite", (_type,), BOOL)(lambda value: True)     # no infinities in rowdb
 
+scalar("justify_hours", (INTERVAL,), INTERVAL)(intervals.justify_hours)
+scalar("justify_days", (INTERVAL,), INTERVAL)(intervals.justify_days)
+scalar("justify_interval", (INTERVAL,), INTERVAL)(intervals.justify_interval)
+scalar("make_interval", (INT4, INT4, INT4, INT4, INT4, INT4, FLOAT8), INTERVAL,
+       min_args=1)(intervals.make_interval)
+scalar("make_interval", (), INTERVAL)(intervals.make_interval)
+
 
 # age ------------------------------------------------------------------------------------
 
@@ -357,7 +364,7 @@ def age(left: datetime, right: datetime):
         days += _month_days(earlier.year, earlier.month)
         months -= 1
     sign = 1 if left >= right else -1
-    return Interval.of(sign * months, sign * days, sign * micros)
+    return Interval.checked(sign * months, sign * days, sign * micros)
 
 
 scalar("age", (TIMESTAMP, TIMESTAMP), INTERVAL)(age)

@@ -7,25 +7,22 @@ into its own dispatch table; each compiler function takes (compiler, node) and r
 arithmetic and age(). compile.py and functions.py are imported where used: both import
 this module's users, so a top-level import would be circular.
 
-Intervals are timedeltas (intervals.py) unless they have months: then they are `Interval`,
-which keeps months, days and microseconds apart as PostgreSQL does, adds to dates and
-timestamps month-wise (2024-01-31 + 1 month is 2024-02-29), compares by PostgreSQL's
-30-day months, and prints as PostgreSQL does ('1 year 2 mons -3 days'). `Interval.of` gives
-a timedelta whenever the months cancel out, so month-free results stay storable.
+Intervals are rowdb.storage.interval.Interval values (months, days, microseconds kept
+apart, as PostgreSQL does); `shift` adds them to dates and timestamps month-wise
+(2024-01-31 + 1 month is 2024-02-29), then days, then time.
 
 now() and its relatives read the clock once per transaction (autocommit: per statement):
 the time is kept per transaction workspace (a weak-keyed map).
 
 >>> str(parse_month_interval("1 year 2 months 3 days 04:05:06"))
 '1 year 2 mons 3 days 04:05:06'
->>> datetime(2024, 1, 31) + Interval(1), str(-Interval(13, 2))
+>>> shift(datetime(2024, 1, 31), Interval(1)), str(-Interval(13, 2))
 (datetime.datetime(2024, 2, 29, 0, 0), '-1 years -1 mons -2 days')
 """
 
 from __future__ import annotations
 
 import calendar
-import math
 import re
 import weakref
 from datetime import date, datetime, time, timedelta, timezone
@@ -34,126 +31,23 @@ from functools import partial
 
 from sqlglot import exp
 
-from rowdb.errors import (DatetimeFieldOverflowError, InvalidDatetimeFormatError,
-                          NotSupportedError)
+from rowdb.errors import InvalidDatetimeFormatError, NotSupportedError
 from rowdb.query import intervals
+from rowdb.query.intervals import Interval, format_interval, interval_div, interval_mul
 from rowdb.query.types import (DATE, INT4, INTERVAL, NUMERIC, TEXT, TIME, TIMESTAMP,
                                TIMESTAMPTZ)
 
 UTC = timezone.utc
-DAY_MICROSECONDS = 86_400_000_000
-MONTH_DAYS = 30                      # PostgreSQL's DAYS_PER_MONTH, for comparing intervals
 _ONE_MICROSECOND = timedelta(microseconds=1)
+DAY_MICROSECONDS = 86_400_000_000
+MONTH_DAYS = 30                      # PostgreSQL's DAYS_PER_MONTH
 
 
-# Intervals with months ----------------------------------------------------------------------
+# Intervals ------------------------------------------------------------------------------------
 
-def interval_fields(value) -> tuple[int, int, int]:
-    """(months, days, microseconds) of an Interval or timedelta; time keeps the sign."""
-    if isinstance(value, Interval):
-        return value.months, value.days, value.micros
-    total = value // _ONE_MICROSECOND
-    days = abs(total) // DAY_MICROSECONDS * (1 if total >= 0 else -1)
-    return 0, days, total - days * DAY_MICROSECONDS
-
-
-def _span(value) -> int:
-    months, days, micros = interval_fields(value)
-    return (months * MONTH_DAYS + days) * DAY_MICROSECONDS + micros
-
-
-class Interval:
-    """An interval with months: PostgreSQL's (months, days, microseconds) triple."""
-
-    __slots__ = ("months", "days", "micros")
-
-    def __init__(self, months: int, days: int = 0, micros: int = 0):
-        self.months, self.days, self.micros = months, days, micros
-
-    @staticmethod
-    def of(months: int, days: int, micros: int):
-        """The value for these fields: a timedelta when there are no months."""
-        if months:
-            return Interval(months, days, micros)
-        return timedelta(days=days, microseconds=micros)
-
-    def __neg__(self):
-        return Interval(-self.months, -self.days, -self.micros)
-
-    def __add__(self, other):
-        if isinstance(other, (Interval, timedelta)):
-            months, days, micros = interval_fields(other)
-            return Interval.of(self.months + months, self.days + days, self.micros + micros)
-        if isinstance(other, date):
-            return shift(other, self)
-        return NotImplemented
-
-    __radd__ = __add__
-
-    def __sub__(self, other):
-        if isinstance(other, (Interval, timedelta)):
-            return self + (-other)
-        return NotImplemented
-
-    def __rsub__(self, other):
-        if isinstance(other, (timedelta, date)):
-            return other + (-self)
-        return NotImplemented
-
-    def __eq__(self, other):
-        if isinstance(other, (Interval, timedelta)):
-            return _span(self) == _span(other)
-        return NotImplemented
-
-    def __lt__(self, other):
-        return _span(self) < _span(other) if isinstance(other, (Interval, timedelta)) \
-            else NotImplemented
-
-    def __le__(self, other):
-        return _span(self) <= _span(other) if isinstance(other, (Interval, timedelta)) \
-            else NotImplemented
-
-    def __gt__(self, other):
-        return _span(self) > _span(other) if isinstance(other, (Interval, timedelta)) \
-            else NotImplemented
-
-    def __ge__(self, other):
-        return _span(self) >= _span(other) if isinstance(other, (Interval, timedelta)) \
-            else NotImplemented
-
-    def __hash__(self):
-        return hash(timedelta(microseconds=_span(self)))
-
-    def __floordiv__(self, other):
-        """Code written for timedeltas divides by a microsecond; say what is missing."""
-        raise NotSupportedError("this operation does not support intervals with months")
-
-    def __repr__(self):
-        return f"Interval({self.months}, {self.days}, {self.micros})"
-
-    def __str__(self):
-        return format_interval(self)
-
-
-def format_interval(value) -> str:
-    """interval_out (IntervalStyle postgres) for an Interval or a timedelta."""
-    if not isinstance(value, Interval):
-        return intervals.format_interval(value)
-    years, months = int(value.months / 12), value.months - int(value.months / 12) * 12
-    parts: list[str] = []
-    before = False                       # the previous field was negative: '+' next
-    for amount, unit in ((years, "year"), (months, "mon"), (value.days, "day")):
-        if amount:
-            sign = "+" if before and amount > 0 else ""
-            parts.append(f"{sign}{amount} {unit}{'' if amount == 1 else 's'}")
-            before = amount < 0
-    if value.micros or not parts:
-        sign = "-" if value.micros < 0 else "+" if before else ""
-        seconds, micro = divmod(abs(value.micros), 1_000_000)
-        clock = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-        fraction = f".{micro:06d}".rstrip("0") if micro else ""
-        parts.append(f"{sign}{clock}{fraction}")
-    return " ".join(parts)
+def interval_fields(value: Interval) -> tuple[int, int, int]:
+    """(months, days, microseconds) of an interval."""
+    return value.months, value.days, value.micros
 
 
 def shift(moment: date, interval) -> datetime:
@@ -185,15 +79,19 @@ _YEAR_MONTH = re.compile(r"(?<![\w.:-])([+-]?)(\d+)-(\d+)(?![\w:.-])")
 _ISO_MONTHS = re.compile(r"p(?:([-+]?[\d.]+)y)?(?:([-+]?[\d.]+)m)?")
 
 
-def parse_month_interval(text: str):
-    """interval_in with months and years: an Interval, or a timedelta if there are none."""
+def parse_month_interval(text: str) -> Interval:
+    """interval_in, with year-month fields ('1-2') and fractional years read here."""
     lowered = " ".join(text.strip().lower().split())
     sign = 1
     if lowered.endswith(" ago"):
         sign, lowered = -1, lowered[:-4]
     months = Decimal(0)
     if lowered.startswith("p"):
+        if not _ISO_MONTHS.match(lowered).group(0)[1:]:
+            return intervals.parse_interval(text)        # no years or months
         months, lowered = _iso_months(lowered)
+    elif not (_YEAR_MONTH.search(lowered) or _MONTH_FIELD.search(lowered)):
+        return intervals.parse_interval(text)
     else:
         for match in _YEAR_MONTH.finditer(lowered):
             negative = match.group(1) == "-"
@@ -205,7 +103,7 @@ def parse_month_interval(text: str):
         lowered = _MONTH_FIELD.sub(" ", lowered).strip()
     whole = int(months)
     spill_days = (months - whole) * MONTH_DAYS
-    rest = timedelta(0)
+    rest = Interval()
     if lowered.strip(" @"):
         try:
             rest = intervals.parse_interval(lowered)
@@ -216,7 +114,7 @@ def parse_month_interval(text: str):
     days += int(spill_days)
     micros += int(((spill_days - int(spill_days)) * DAY_MICROSECONDS)
                   .to_integral_value(ROUND_HALF_EVEN))
-    return Interval.of(sign * whole, sign * days, sign * micros)
+    return Interval.checked(sign * whole, sign * days, sign * micros)
 
 
 def _month_amount(amount: Decimal, scale: int) -> Decimal:
@@ -349,16 +247,16 @@ def truncate_interval(value, field: str):
     months, days, micros = interval_fields(value)
     if field in ("year", "decade", "century", "millennium"):
         size = {"year": 12, "decade": 120, "century": 1200, "millennium": 12000}[field]
-        return Interval.of(int(months / size) * size, 0, 0)
+        return Interval.checked(int(months / size) * size, 0, 0)
     if field in ("month", "quarter"):
         size = 3 if field == "quarter" else 1
-        return Interval.of(int(months / size) * size, 0, 0)
+        return Interval.checked(int(months / size) * size, 0, 0)
     if field in ("day", "week"):
-        return Interval.of(months, days, 0)
+        return Interval.checked(months, days, 0)
     scale = _TIME_UNIT_MICROSECONDS.get(field)
     if scale is None:
         scale = {"millisecond": 1000}.get(field, 1)
-    return Interval.of(months, days, int(micros / scale) * scale)
+    return Interval.checked(months, days, int(micros / scale) * scale)
 
 
 # Date/time operators ---------------------------------------------------------------------
@@ -405,50 +303,28 @@ def time_minus_interval(clock: time, interval) -> time:
     return time_plus_interval(clock, -interval)
 
 
-def time_difference(left: time, right: time) -> timedelta:
-    return datetime.combine(date.min, left) - datetime.combine(date.min, right)
+def time_difference(left: time, right: time) -> Interval:
+    return Interval(0, 0, _time_micros(left) - _time_micros(right))
 
 
-def _rint(value: float) -> float:
-    return float(round(value))
-
-
-def interval_times(interval, factor) -> object:
-    """interval * number (PostgreSQL's interval_mul): fractions of months and days cascade
-    down as 30-day months and 24-hour days."""
-    factor = float(factor)
-    months, days, micros = interval_fields(interval)
-    month_product, day_product = months * factor, days * factor
-    if math.isnan(month_product) or abs(month_product) > 2**31 - 1:
-        raise DatetimeFieldOverflowError("interval out of range")
-    whole_months, whole_days = int(month_product), int(day_product)
-    month_days = _rint((month_product - whole_months) * MONTH_DAYS * 1e6) / 1e6
-    seconds = _rint((day_product - whole_days + month_days - int(month_days))
-                    * 86400 * 1e6) / 1e6
-    if abs(seconds) >= 86400:
-        whole_days += int(seconds / 86400)
-        seconds -= int(seconds / 86400) * 86400
-    whole_days += int(month_days)
-    new_micros = int(_rint(micros * factor + seconds * 1e6))
-    return Interval.of(whole_months, whole_days, new_micros)
+def _time_micros(clock: time) -> int:
+    return ((clock.hour * 60 + clock.minute) * 60 + clock.second) * 1_000_000 \
+        + clock.microsecond
 
 
 def number_times_interval(factor, interval):
-    return interval_times(interval, factor)
-
-
-def interval_divided(interval, divisor):
-    if divisor == 0:
-        from rowdb.errors import DivisionByZeroError
-        raise DivisionByZeroError("division by zero")
-    return interval_times(interval, 1 / float(divisor))
+    return interval_mul(interval, factor)
 
 
 _INTEGERS = ("int2", "int4", "int8")
 _NUMBERS = (*_INTEGERS, "numeric", "float4", "float8")
 _MOMENTS = ("date", "timestamp", "timestamptz")
+
+
 def _moment_difference(a, b, tz):
-    return _as_timestamp(a, "timestamptz" in tz) - _as_timestamp(b, "timestamptz" in tz)
+    """timestamp - timestamp: days and time (justify_hours), as PostgreSQL's timestamp_mi."""
+    span = _as_timestamp(a, "timestamptz" in tz) - _as_timestamp(b, "timestamptz" in tz)
+    return intervals.justify_hours(Interval(0, 0, span // _ONE_MICROSECOND))
 
 
 def _as_timestamp(value, aware: bool) -> datetime:
@@ -473,13 +349,13 @@ _ARITH = {
     ("+", "interval", "time"): lambda i, t: time_plus_interval(t, i),
     ("-", "time", "interval"): time_minus_interval,
     ("-", "time", "time"): time_difference,
-    **{("*", "interval", n): interval_times for n in _NUMBERS},
+    **{("*", "interval", n): interval_mul for n in _NUMBERS},
     **{("*", n, "interval"): number_times_interval for n in _NUMBERS},
-    **{("/", "interval", n): interval_divided for n in _NUMBERS},
+    **{("/", "interval", n): interval_div for n in _NUMBERS},
     # timestamp - date and the like: both sides as timestamps (naive ones read as UTC, the
     # session's zone, when the other side has a zone), the difference an interval
     **{("-", a, b): partial(_moment_difference, tz=(a, b))
-       for a in _MOMENTS for b in _MOMENTS if a != b},
+       for a in _MOMENTS for b in _MOMENTS if a != b or a != "date"},
 }
 
 

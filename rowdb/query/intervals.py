@@ -1,31 +1,35 @@
-"""Intervals: PostgreSQL 15's interval input (postgres and ISO 8601 forms) and its output.
+"""Intervals: PostgreSQL 15's interval input (postgres and ISO 8601 forms), its output, and
+its arithmetic (interval * / number, justify_*, make_interval, sum and avg).
 
-Where: query layer; textio.py dispatches interval text here, casts.py converts intervals to
-and from time. An interval is a datetime.timedelta: days and microseconds, no months.
+Where: query layer; textio.py dispatches interval text here, datetime_sql.py builds its
+operators on these, aggregates.py sums and averages with them. The value is
+rowdb.storage.interval.Interval: months, days and microseconds kept apart, as PostgreSQL
+does ('36:00:00' is not '1 day 12:00:00', though the two compare equal).
 
 Input follows PostgreSQL 15's DecodeInterval, quirks included: fields are read right to
 left; a bare number takes the unit of the field to its right (seconds when rightmost, days
 left of an hour or a clock field: '1 10:00' is 1 day 10 hours); a unit may appear once, and
 fractional seconds or a clock field claim all of second/millisecond/microsecond; a clock
 field replaces the sub-day time read so far ('10:00 0.5 days' is 10:00:00); fractions round
-to microseconds as PostgreSQL's doubles do. Months and years give a datetime_sql.Interval.
-
-PostgreSQL keeps days and time apart ('1 day -01:00:00', '30:00:00'); a timedelta does not,
-so output is justified like timestamp subtraction: '23:00:00', '1 day 06:00:00'.
+to microseconds as PostgreSQL's doubles do.
 
 >>> format_interval(parse_interval("1 day 02:03:04.5")), format_interval(parse_interval("-2 h"))
 ('1 day 02:03:04.5', '-02:00:00')
+>>> str(interval_mul(Interval(1), 0.5)), str(justify_hours(Interval(0, 0, 36 * 3600 * 10**6)))
+('15 days', '1 day 12:00:00')
 """
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import timedelta
 
-from rowdb.errors import DataError, InvalidDatetimeFormatError
+from rowdb.errors import (DataError, DatetimeFieldOverflowError, DivisionByZeroError,
+                          InvalidDatetimeFormatError)
+from rowdb.storage.interval import (INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, Interval,
+                                    format_interval)
 
 DAY_MICROSECONDS = 86_400_000_000
-INTERVAL_DAYS_MAX = 999_999_999      # timedelta's limit (PostgreSQL's is 2**31 - 1).
 
 
 class IntervalFieldOverflowError(DataError, sqlstate="22015"):
@@ -76,15 +80,13 @@ _ISO_RE = re.compile(r"p(?:([-+]?[\d.]+)y)?(?:([-+]?[\d.]+)m)?(?:([-+]?[\d.]+)w)
                      r"(?:([-+]?[\d.]+)s)?)?")
 
 
-def parse_interval(text: str):
-    """interval_in: '1 day 02:03:04', '2 hours', '@ 1 min ago', 'P1DT2H', '1 year 2 mons'.
-    A timedelta, or a datetime_sql.Interval when there are months."""
+def parse_interval(text: str) -> Interval:
+    """interval_in: '1 day 02:03:04', '2 hours', '@ 1 min ago', 'P1DT2H', '1 year 2 mons'."""
     lowered = text.strip(" \t\n\r\f\v").lower()
     try:
         months, days, micros = _iso(lowered) if lowered.startswith("p") else \
             _postgres(lowered)
-        total = days * DAY_MICROSECONDS + micros
-        if abs(total) // DAY_MICROSECONDS > INTERVAL_DAYS_MAX:
+        if not (INT32_MIN <= days <= INT32_MAX and INT64_MIN <= micros <= INT64_MAX):
             raise _Overflow
     except _Syntax:
         raise InvalidDatetimeFormatError(
@@ -92,10 +94,7 @@ def parse_interval(text: str):
     except _Overflow:
         raise IntervalFieldOverflowError(
             f'interval field value out of range: "{text}"') from None
-    if months:
-        from rowdb.query.datetime_sql import Interval  # it builds on this module
-        return Interval.of(months, *divmod_days(total))
-    return timedelta(microseconds=total)
+    return Interval.checked(months, days, micros)
 
 
 def divmod_days(total_micros: int) -> tuple[int, int]:
@@ -237,20 +236,101 @@ def _iso(text: str) -> tuple[int, int]:
     return reader.months, reader.days, reader.micros
 
 
-def format_interval(value: timedelta) -> str:
-    """IntervalStyle postgres: '1 day 02:03:04', '-1 days -00:00:01', '00:00:00'."""
-    micros = value // timedelta(microseconds=1)
-    if micros == 0:
-        return "00:00:00"
-    negative = micros < 0
-    sign = "-" if negative else ""
-    days, rest = divmod(abs(micros), DAY_MICROSECONDS)
-    parts = []
-    if days:
-        parts.append(f"{sign}{days} day{'' if days == 1 and not negative else 's'}")
-    if rest:
-        seconds, micro = divmod(rest, 1_000_000)
-        clock = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-        fraction = f".{micro:06d}".rstrip("0") if micro else ""
-        parts.append(f"{sign}{clock}{fraction}")
-    return " ".join(parts)
+# Arithmetic ----------------------------------------------------------------------------------
+
+def _tsround(value: float) -> float:
+    return round(value * 1e6) / 1e6
+
+
+def _int32(value: float) -> int:
+    if math.isnan(value) or not INT32_MIN <= value < INT32_MAX + 1:
+        raise DatetimeFieldOverflowError("interval out of range")
+    return int(value)
+
+
+def interval_mul(value: Interval, factor, divide: bool = False) -> Interval:
+    """interval * float8 (or / float8 with `divide`), as PostgreSQL's interval_mul and
+    interval_div: fractions of months spill into days as 30-day months, fractions of days
+    into time."""
+    factor = float(factor)
+    if divide and factor == 0:
+        raise DivisionByZeroError("division by zero")
+
+    def scale(amount):
+        return amount / factor if divide else amount * factor
+    month_product, day_product = scale(value.months), scale(value.days)
+    months, days = _int32(month_product), _int32(day_product)
+    month_days = _tsround((month_product - months) * 30)
+    seconds = _tsround((day_product - days + month_days - int(month_days)) * 86400)
+    if abs(seconds) >= 86400:
+        days += int(seconds / 86400)
+        seconds -= int(seconds / 86400) * 86400
+    days += int(month_days)
+    micros = scale(value.micros) + seconds * 1e6
+    if math.isnan(micros) or not -2.0**63 <= micros < 2.0**63:
+        raise DatetimeFieldOverflowError("interval out of range")
+    return Interval.checked(months, days, int(round(micros)))
+
+
+def interval_div(value: Interval, divisor) -> Interval:
+    return interval_mul(value, divisor, divide=True)
+
+
+def _c_divmod(a: int, b: int) -> tuple[int, int]:
+    """C's / and %: the quotient truncates toward zero, the remainder has a's sign."""
+    quotient = abs(a) // b * (1 if a >= 0 else -1)
+    return quotient, a - quotient * b
+
+
+def justify_hours(value: Interval) -> Interval:
+    """Whole 24-hour spans of the time into days; days and time get one sign."""
+    whole, micros = _c_divmod(value.micros, DAY_MICROSECONDS)
+    days = value.days + whole
+    if days > 0 and micros < 0:
+        micros, days = micros + DAY_MICROSECONDS, days - 1
+    elif days < 0 and micros > 0:
+        micros, days = micros - DAY_MICROSECONDS, days + 1
+    return Interval.checked(value.months, days, micros)
+
+
+def justify_days(value: Interval) -> Interval:
+    """Whole 30-day spans into months; months and days get one sign."""
+    whole, days = _c_divmod(value.days, 30)
+    months = value.months + whole
+    if months > 0 and days < 0:
+        days, months = days + 30, months - 1
+    elif months < 0 and days > 0:
+        days, months = days - 30, months + 1
+    return Interval.checked(months, days, value.micros)
+
+
+def justify_interval(value: Interval) -> Interval:
+    """justify_hours and justify_days, with one sign over all three fields."""
+    whole, micros = _c_divmod(value.micros, DAY_MICROSECONDS)
+    whole_months, days = _c_divmod(value.days + whole, 30)
+    months = value.months + whole_months
+    if months > 0 and (days < 0 or (days == 0 and micros < 0)):
+        days, months = days + 30, months - 1
+    elif months < 0 and (days > 0 or (days == 0 and micros > 0)):
+        days, months = days - 30, months + 1
+    if days > 0 and micros < 0:
+        micros, days = micros + DAY_MICROSECONDS, days - 1
+    elif days < 0 and micros > 0:
+        micros, days = micros - DAY_MICROSECONDS, days + 1
+    return Interval.checked(months, days, micros)
+
+
+def make_interval(years=0, months=0, weeks=0, days=0, hours=0, mins=0,
+                  secs=0.0) -> Interval:
+    if math.isinf(secs) or math.isnan(secs):
+        raise DatetimeFieldOverflowError("interval out of range")
+    micros = hours * 3_600_000_000 + mins * 60_000_000 + int(round(secs * 1e6))
+    return Interval.checked(years * 12 + months, weeks * 7 + days, micros)
+
+
+def interval_sum(values) -> Interval:
+    total = Interval()
+    for value in values:
+        total = total + value
+    return total
+

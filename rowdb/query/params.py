@@ -14,6 +14,7 @@ from decimal import Decimal
 from operator import itemgetter
 
 from rowdb.errors import InvalidParameterValueError
+from rowdb.storage.interval import Interval
 from rowdb.query.types import (BOOL, BYTEA, DATE, FLOAT8, INT8, INTERVAL, NUMERIC, TIME,
                                TIMESTAMP, TIMESTAMPTZ, UNKNOWN, UUID, SqlType)
 
@@ -32,6 +33,10 @@ def adapt(params):
         kind = type(value)
         if kind is int and not -2**63 <= value < 2**63:
             value = Decimal(value)
+        elif isinstance(value, datetime.timedelta):
+            value = Interval.from_timedelta(value)  # as psycopg sends one
+        elif kind in (list, tuple):
+            value = _intervals_in(value)
         elif kind not in _ADAPTABLE and not isinstance(value, _ADAPTABLE):
             raise InvalidParameterValueError(f"cannot adapt type '{kind.__name__}'",
                                              hint="pass None, bool, int, float, Decimal, "
@@ -83,10 +88,19 @@ def param_type(value) -> SqlType:
         (TIMESTAMPTZ if value.tzinfo is not None else TIMESTAMP)
 
 
+def _intervals_in(values):
+    """A list parameter with its timedeltas as Intervals."""
+    if any(isinstance(v, (datetime.timedelta, list, tuple)) for v in values):
+        return type(values)(Interval.from_timedelta(v) if isinstance(v, datetime.timedelta)
+                            else _intervals_in(v) if isinstance(v, (list, tuple)) else v
+                            for v in values)
+    return values
+
+
 _PLAIN = frozenset({type(None), bool, int, float, Decimal, str, bytes, datetime.date,
-                    datetime.datetime, datetime.time, datetime.timedelta, uuid.UUID})
+                    datetime.datetime, datetime.time, Interval, uuid.UUID})
 _ADAPTABLE = (type(None), bool, int, float, Decimal, str, bytes, bytearray, memoryview,
               datetime.date, datetime.time, datetime.timedelta, uuid.UUID, list, tuple)
 _PARAM_TYPES = {float: FLOAT8, Decimal: NUMERIC, str: UNKNOWN, bytes: BYTEA,
                 datetime.date: DATE, datetime.time: TIME, datetime.timedelta: INTERVAL,
-                uuid.UUID: UUID, type(None): UNKNOWN}
+                Interval: INTERVAL, uuid.UUID: UUID, type(None): UNKNOWN}

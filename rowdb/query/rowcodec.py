@@ -21,6 +21,7 @@ from rowdb import limits
 
 from rowdb.query.arith import NUMERIC_CONTEXT
 from rowdb.query.types import parse_type_name
+from rowdb.storage.interval import Interval, from_span
 from rowdb.storage.keys import encode_key, encode_keys, encode_single_keys
 from rowdb.storage.rows import decode_row, decode_rows, encode_row, encode_rows
 from rowdb.vc.rootvalue import TableDef
@@ -37,14 +38,14 @@ class RowCodec:
         self.layout = (self.width, self.keyless, self.missing)
         key = table.primary_key
         # Key columns of unconstrained numeric: 1.0 and 1.00 are one key (numeric(p, s)
-        # values already share the column's scale).
-        self._free_numeric = [i for i in key if _is_free_numeric(table.columns[i].type)]
+        # values already share the column's scale); of interval: '1 mon' and '30 days' are.
+        canonical = {i: _canonical_function(table.columns[i].type) for i in key}
+        self._free_numeric = [i for i in key if canonical[i] is not None]
         if self.keyless:
             self._key_values = None
         elif self._free_numeric:
-            free = set(self._free_numeric)
             self._key_values = lambda row: tuple(
-                _canonical_numeric(row[i]) if i in free else row[i] for i in key)
+                canonical[i](row[i]) if canonical[i] is not None else row[i] for i in key)
         elif len(key) == 1:
             index = key[0]
             self._key_values = lambda row: (row[index],)
@@ -133,9 +134,19 @@ class RowCodec:
 _KEYLESS_INLINE_MAX = 1024  # longer keyless keys are shortened to a prefix and a hash
 
 
-def _is_free_numeric(type_name: str) -> bool:
+def _canonical_function(type_name: str):
+    """The function giving one representative per value of a key column's type, or None
+    where equal values are already alike."""
     sql_type = parse_type_name(type_name)
-    return sql_type.name == "numeric" and sql_type.scale is None
+    if sql_type.name == "numeric" and sql_type.scale is None:
+        return _canonical_numeric
+    if sql_type.name == "interval":
+        return _canonical_interval
+    return None
+
+
+def _canonical_interval(value):
+    return from_span(value.span) if type(value) is Interval else value
 
 
 def _canonical_numeric(value):

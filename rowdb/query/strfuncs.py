@@ -19,13 +19,14 @@ import hashlib
 import re
 import string
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 
 from rowdb.errors import DataError, InvalidParameterValueError, ProgramLimitExceededError
 from rowdb.query import datetimes, intervals, textio
 from rowdb.query.functions import scalar
+from rowdb.query.intervals import Interval
 from rowdb.query.types import BOOL, BPCHAR, BYTEA, INT4, INT8, TEXT, UUID
 
 STRING_BYTES_MAX = 0x3FFFFFFF - 4   # MaxAllocSize less the varlena header.
@@ -235,7 +236,7 @@ def output_text(value) -> str:
 _OUTPUT = {
     int: str, bool: lambda value: "t" if value else "f", float: textio.format_float8,
     Decimal: textio.format_numeric, date: datetimes.format_date, time: datetimes.format_time,
-    timedelta: intervals.format_interval, bytes: textio.format_bytea, uuid.UUID: str,
+    Interval: intervals.format_interval, bytes: textio.format_bytea, uuid.UUID: str,
 }
 
 

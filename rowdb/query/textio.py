@@ -23,11 +23,12 @@ from fractions import Fraction
 
 from rowdb.errors import (InternalError, InvalidParameterValueError,
                           InvalidTextRepresentationError, NumericValueOutOfRangeError)
-from rowdb.query import datetimes, intervals
+from rowdb.query import datetimes
 from rowdb.query.arith import (INT2_MAX, INT2_MIN, INT4_MAX, INT4_MIN, INT8_MAX, INT8_MIN,
                                NUMERIC_SCALE_MAX, NUMERIC_WEIGHT_DIGITS_MAX, round_to_single,
                                to_float4)
 from rowdb.query.types import SqlType
+from rowdb.storage.interval import format_interval
 
 WHITESPACE = " \t\n\r\f\v"      # C isspace(): what input functions skip around a value.
 _SINGLE, _SINGLE_BITS = struct.Struct("<f"), struct.Struct("<I")
@@ -366,7 +367,7 @@ _PARSERS = {
     "time": datetimes.parse_time,
     "timestamp": datetimes.parse_timestamp,
     "timestamptz": datetimes.parse_timestamptz,
-    "interval": intervals.parse_interval,
+    "interval": lambda text: _datetime_sql().parse_month_interval(text),
     "bytea": parse_bytea,
     "uuid": parse_uuid,
 }
@@ -388,7 +389,7 @@ _FORMATTERS = {
     "time": datetimes.format_time,
     "timestamp": datetimes.format_timestamp,
     "timestamptz": datetimes.format_timestamptz,
-    "interval": lambda value: _datetime_sql().format_interval(value),
+    "interval": format_interval,
     "bytea": format_bytea,
     "uuid": str,
 }

@@ -9,7 +9,7 @@ Values are plain Python objects, one representation per type:
     int2, int4, int8 -> int          numeric -> decimal.Decimal (NaN, +-Infinity too)
     float4, float8   -> float        text, varchar, bpchar -> str (bpchar(n) stored padded)
     bool -> bool    date -> date     time -> time    timestamp -> naive datetime
-    timestamptz -> aware datetime in UTC             interval -> timedelta (no months)
+    timestamptz -> aware datetime in UTC             interval -> storage.interval.Interval
     bytea -> bytes  uuid -> uuid.UUID                unknown -> str (an untyped literal)
 and SQL NULL is None for every type. The session time zone is always UTC.
 

@@ -35,7 +35,8 @@ Element layout: one tag byte, then a body. Across types the order is that of the
     0x51       time (naive)                 8 bytes: microseconds since midnight
     0x52       datetime, naive (timestamp)  8 bytes: microseconds since 0001-01-01 00:00
     0x53       datetime, aware (timestamptz) 8 bytes: UTC microseconds since 0001-01-01
-    0x54       timedelta                    days + 2**31, seconds, microseconds (4 bytes each)
+    0x54       timedelta (older versions)   decodes as an Interval; see storage/interval.py
+    0x56       interval.Interval            span (16 bytes), months, days (4 bytes each)
     0x60       uuid.UUID                    16 bytes, as PostgreSQL compares uuids
     0xff       NULL (None)                  none: NULLS LAST; a single byte, so prefix-free
 Strings and bytes escape 0x00 as 0x00 0xff and end with 0x00 0x01; an escaped zero sorts
@@ -75,6 +76,8 @@ from decimal import Decimal
 from itertools import repeat
 
 from rowdb.errors import CorruptionError, InvalidValueError
+from rowdb.storage import interval
+from rowdb.storage.interval import Interval
 
 # Tags ---------------------------------------------------------------------------------------
 
@@ -96,7 +99,6 @@ TAG_DATE = 0x50
 TAG_TIME = 0x51
 TAG_TIMESTAMP = 0x52
 TAG_TIMESTAMPTZ = 0x53
-TAG_INTERVAL = 0x54
 TAG_UUID = 0x60
 TAG_NULL = 0xFF
 
@@ -126,10 +128,8 @@ _FLOAT_NAN_BITS = 0x7FF8_0000_0000_0000 | _SIGN_BIT  # float('nan') after the si
 
 _TAG_U64 = struct.Struct(">BQ")
 _TAG_U32 = struct.Struct(">BI")
-_TAG_3U32 = struct.Struct(">BIII")
 _U64 = struct.Struct(">Q")
 _U32 = struct.Struct(">I")
-_3U32 = struct.Struct(">III")
 _F64 = struct.Struct(">d")
 
 _FLOAT_NAN_KEY = _TAG_U64.pack(TAG_FLOAT, _FLOAT_NAN_BITS)
@@ -149,7 +149,6 @@ _ONE_US = datetime.timedelta(microseconds=1)
 _NAIVE_MIN = datetime.datetime.min
 _UTC_MIN = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
 _DATETIME_US_MAX = (datetime.datetime.max - datetime.datetime.min) // _ONE_US
-_DAYS_BIAS = 1 << 31
 
 
 # Public API ---------------------------------------------------------------------------------
@@ -330,10 +329,6 @@ def _encode_datetime(v: datetime.datetime) -> bytes:
     return _TAG_U64.pack(TAG_TIMESTAMPTZ, micros)
 
 
-def _encode_timedelta(v: datetime.timedelta) -> bytes:
-    return _TAG_3U32.pack(TAG_INTERVAL, v.days + _DAYS_BIAS, v.seconds, v.microseconds)
-
-
 def _encode_uuid(v: uuid.UUID) -> bytes:
     return b"\x60" + v.bytes
 
@@ -351,13 +346,13 @@ _ENCODERS = {
     datetime.date: _encode_date,
     datetime.time: _encode_time,
     datetime.datetime: _encode_datetime,
-    datetime.timedelta: _encode_timedelta,
+    Interval: interval.encode_key,
     uuid.UUID: _encode_uuid,
 }
 
 # Subclass lookup order: bool before int, datetime before date.
 _BASE_TYPES = (bool, int, float, Decimal, str, bytes, bytearray, memoryview,
-               datetime.datetime, datetime.date, datetime.time, datetime.timedelta, uuid.UUID)
+               datetime.datetime, datetime.date, datetime.time, Interval, uuid.UUID)
 
 
 def _encode_other(v) -> bytes:
@@ -368,7 +363,7 @@ def _encode_other(v) -> bytes:
         f"cannot use a value of type {type(v).__name__} in a key",
         detail=f"Value: {_preview(v)}.",
         hint="Keys hold NULL, bool, int, float, Decimal, str, bytes, date, time, datetime, "
-             "timedelta and UUID values.")
+             "interval and UUID values.")
 
 
 def _preview(v) -> str:
@@ -549,13 +544,6 @@ def _decode_timestamptz(data: bytes, pos: int):
     return _UTC_MIN + datetime.timedelta(microseconds=micros), pos + 8
 
 
-def _decode_timedelta(data: bytes, pos: int):
-    days, seconds, micros = _3U32.unpack(_take(data, pos, 12))
-    if seconds >= 86_400 or micros >= _US_PER_SECOND:
-        raise _corrupt(data, pos, "interval fields out of range")
-    return datetime.timedelta(days - _DAYS_BIAS, seconds, micros), pos + 12
-
-
 def _decode_uuid(data: bytes, pos: int):
     return uuid.UUID(bytes=_take(data, pos, 16)), pos + 16
 
@@ -584,7 +572,8 @@ def _build_decoders() -> list:
     decoders[TAG_TIME] = _decode_time
     decoders[TAG_TIMESTAMP] = _decode_timestamp
     decoders[TAG_TIMESTAMPTZ] = _decode_timestamptz
-    decoders[TAG_INTERVAL] = _decode_timedelta
+    decoders[interval.TAG] = interval.decode_key
+    decoders[interval.TAG_OLD] = interval.decode_old_key
     decoders[TAG_UUID] = _decode_uuid
     return decoders
 

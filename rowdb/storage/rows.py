@@ -29,8 +29,9 @@ decoded as bytes). Extension types, each with a fixed payload:
     5     datetime, naive           >Q microseconds since 0001-01-01 00:00
     6     datetime, aware           >Q UTC microseconds since 0001-01-01 00:00; decodes with
                                     tzinfo=UTC (the original zone is not kept, as timestamptz)
-    7     timedelta                 >iII days, seconds, microseconds
+    7     timedelta (older rows)    >iII days, seconds, microseconds; decodes as an Interval
     8     uuid.UUID                 16 bytes
+    9     interval.Interval         >iiq months, days, microseconds
 time with a tzinfo raises InvalidValueError, as in keys.py; `fold` is not stored. Subclasses
 of supported types (IntEnum, str subclasses, ...) are written as their base type and decode as
 it.
@@ -53,6 +54,8 @@ from itertools import compress, repeat
 import msgpack
 
 from rowdb.errors import CorruptionError, InvalidValueError
+from rowdb.storage import interval
+from rowdb.storage.interval import Interval
 
 EXT_BIG_INT = 1
 EXT_DECIMAL = 2
@@ -62,6 +65,7 @@ EXT_TIMESTAMP = 5
 EXT_TIMESTAMPTZ = 6
 EXT_INTERVAL = 7
 EXT_UUID = 8
+EXT_INTERVAL_FIELDS = 9
 
 _NATIVE_INT_MIN = -(1 << 63)
 _NATIVE_INT_MAX = (1 << 64) - 1
@@ -76,6 +80,7 @@ _NAIVE_MIN = datetime.datetime.min
 _UTC_MIN = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
 _DATETIME_US_MAX = (datetime.datetime.max - datetime.datetime.min) // _ONE_US
 
+_TIMEDELTA_DAYS_MAX = 999_999_999
 _new_tuple = tuple.__new__
 
 
@@ -87,7 +92,7 @@ def _ext(code: int, payload: bytes) -> msgpack.ExtType:
 
 _VALUE_TYPES = frozenset({
     type(None), bool, int, float, str, bytes, Decimal, datetime.date, datetime.time,
-    datetime.datetime, datetime.timedelta, uuid.UUID})
+    datetime.datetime, Interval, uuid.UUID})
 _eq = operator.eq
 
 
@@ -231,7 +236,7 @@ def _unsupported(v) -> InvalidValueError:
         f"cannot store a value of type {type(v).__name__} in a row",
         detail=f"Value: {_preview(v)}.",
         hint="Rows hold NULL, bool, int, float, Decimal, str, bytes, date, time, datetime, "
-             "timedelta and UUID values.")
+             "interval and UUID values.")
 
 
 def _preview(v) -> str:
@@ -315,8 +320,8 @@ def _encode_datetime(v: datetime.datetime) -> msgpack.ExtType:
     return _ext(EXT_TIMESTAMPTZ, _U64.pack(micros))
 
 
-def _encode_timedelta(v: datetime.timedelta) -> msgpack.ExtType:
-    return _ext(EXT_INTERVAL, _INTERVAL.pack(v.days, v.seconds, v.microseconds))
+def _encode_interval(v: Interval) -> msgpack.ExtType:
+    return _ext(EXT_INTERVAL_FIELDS, interval.encode_row_payload(v))
 
 
 def _encode_uuid(v: uuid.UUID) -> msgpack.ExtType:
@@ -329,11 +334,11 @@ _EXT_ENCODERS = {
     datetime.date: _encode_date,
     datetime.time: _encode_time,
     datetime.datetime: _encode_datetime,
-    datetime.timedelta: _encode_timedelta,
+    Interval: _encode_interval,
     uuid.UUID: _encode_uuid,
 }
 _EXT_BASE_TYPES = (int, Decimal, datetime.datetime, datetime.date, datetime.time,
-                   datetime.timedelta, uuid.UUID)
+                   Interval, uuid.UUID)
 
 _local = _PerThread()
 
@@ -405,11 +410,11 @@ def _decode_timestamptz(payload: bytes) -> datetime.datetime:
     return _UTC_MIN + datetime.timedelta(microseconds=_datetime_micros(payload))
 
 
-def _decode_timedelta(payload: bytes) -> datetime.timedelta:
+def _decode_timedelta(payload: bytes) -> Interval:
     days, seconds, us = _INTERVAL.unpack(payload)
-    if seconds >= 86_400 or us >= _US_PER_SECOND:
+    if seconds >= 86_400 or us >= _US_PER_SECOND or abs(days) > _TIMEDELTA_DAYS_MAX:
         raise _corrupt(payload, "interval fields out of range")
-    return datetime.timedelta(days, seconds, us)
+    return interval.decode_old_row_payload(days, seconds, us)
 
 
 def _decode_uuid(payload: bytes) -> uuid.UUID:
@@ -419,5 +424,6 @@ def _decode_uuid(payload: bytes) -> uuid.UUID:
 
 
 _EXT_DECODERS = (None, _decode_big_int, _decode_decimal, _decode_date, _decode_time,
-                 _decode_timestamp, _decode_timestamptz, _decode_timedelta, _decode_uuid)
-assert all(_EXT_DECODERS[code] for code in range(EXT_BIG_INT, EXT_UUID + 1))
+                 _decode_timestamp, _decode_timestamptz, _decode_timedelta, _decode_uuid,
+                 interval.decode_row_payload)
+assert all(_EXT_DECODERS[code] for code in range(EXT_BIG_INT, EXT_INTERVAL_FIELDS + 1))
