@@ -4,8 +4,8 @@ Where: query layer; compile.py asks `name_of` and `arguments_of` what a sqlglot 
 means, `lookup` picks an overload once per call site, and the generated code calls the
 implementation per row. Strict functions (the default, as in PostgreSQL) are not called when
 an argument is NULL: the compiler guards them. Add a function with `@scalar(...)`; math lives
-in mathfuncs.py, strings in strfuncs.py, dates and times in datefuncs.py and datefmt.py;
-importing this module registers them all.
+in mathfuncs.py, strings in strfuncs.py, dates and times in datefuncs.py and datefmt.py,
+number templates in numfmt.py and numread.py; importing this module registers them all.
 
 Overloads are resolved as PostgreSQL's func_select_candidate does, reduced to what rowdb's
 types need: candidates whose parameters every argument converts to implicitly, then the most
@@ -224,7 +224,8 @@ def _score(params: list, args: tuple) -> tuple[int, int, int, int]:
 
 
 # The libraries register themselves on import.
-from rowdb.query import datefmt, datefuncs, mathfuncs, strfuncs  # noqa: F401 - registration
+from rowdb.query import (datefmt, datefuncs, mathfuncs, numfmt, numread,  # noqa: F401
+                         strfuncs)
 
 
 @scalar("encode", (BYTEA, TEXT), TEXT)
