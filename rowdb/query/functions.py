@@ -86,7 +86,6 @@ _NAMES = {exp.StrPosition: "strpos", exp.TimeToStr: "to_char", exp.StrToDate: "t
           exp.TimeFromParts: "make_time", exp.TimestampFromParts: "make_timestamp",
           exp.Length: "length", exp.Pow: "power", exp.Ceil: "ceil"}
 _TRIM_NAMES = {"LEADING": "ltrim", "TRAILING": "rtrim"}
-_FORMATTED = (exp.TimeToStr, exp.StrToDate, exp.StrToTime)
 
 
 def name_of(node: exp.Func) -> str:
@@ -123,15 +122,6 @@ def _given(node: exp.Expression, *keys: str) -> list[exp.Expression]:
     return [node.args[key] for key in keys if isinstance(node.args.get(key), exp.Expression)]
 
 
-def _postgres_format(node: exp.Expression) -> list[exp.Expression]:
-    """sqlglot rewrote a literal to_char/to_date template as strftime; spell it back."""
-    pattern = node.args.get("format")
-    if isinstance(pattern, exp.Literal) and pattern.is_string:
-        from rowdb.query.datefmt import template_from_strftime
-        pattern = exp.Literal.string(template_from_strftime(pattern.this))
-    return [node.this] + ([pattern] if pattern is not None else [])
-
-
 def _unit_first(node: exp.Expression) -> list[exp.Expression]:
     """extract(field FROM x), date_trunc('field', x): the field as a lower-case string."""
     unit = node.this if isinstance(node, exp.Extract) else node.args.get("unit")
@@ -160,8 +150,6 @@ _SPECIAL_ARGUMENTS = {
     exp.Trim: lambda node: _given(node, "this", "expression"),
     exp.Initcap: lambda node: [node.this],          # sqlglot adds a delimiter list
     exp.Pad: lambda node: _given(node, "this", "expression", "fill_pattern"),
-    exp.TimeToStr: _postgres_format, exp.StrToDate: _postgres_format,
-    exp.StrToTime: _postgres_format,
     exp.UnixToTime: lambda node: [node.this],
     exp.TimestampTrunc: _unit_first, exp.Extract: _unit_first,
     exp.RegexpReplace: _regexp_replace, exp.Log: _log,

@@ -28,7 +28,7 @@ from rowdb.errors import (InvalidTextRepresentationError, NotSupportedError,
                           NumericValueOutOfRangeError, SyntaxError)
 from rowdb.query.arith import numeric_round, to_float4
 from rowdb.query.functions import scalar
-from rowdb.query.textio import format_numeric, parse_numeric
+from rowdb.query.textio import format_numeric
 from rowdb.query.types import FLOAT4, FLOAT8, INT4, INT8, NUMERIC, TEXT
 
 # Keywords by first letter, in formatting.c's search order (the first that matches wins).
