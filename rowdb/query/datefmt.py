@@ -299,9 +299,9 @@ def to_char(value, template: str) -> str | None:
     return _timestamp_printer(template)(value)
 
 
-scalar("to_char", (TIMESTAMP, TEXT), TEXT)(to_char)
-scalar("to_char", (TIMESTAMPTZ, TEXT), TEXT)(to_char)
-scalar("to_char", (INTERVAL, TEXT), TEXT)(to_char)
+scalar("to_char", (TIMESTAMP, TEXT), TEXT, may_return_null=True)(to_char)
+scalar("to_char", (TIMESTAMPTZ, TEXT), TEXT, may_return_null=True)(to_char)
+scalar("to_char", (INTERVAL, TEXT), TEXT, may_return_null=True)(to_char)
 
 
 # to_date / to_timestamp ---------------------------------------------------------------------

@@ -42,6 +42,7 @@ class Function:
     returns: object  # SqlType, or callable(arg codes) -> SqlType
     strict: bool = True
     min_args: int | None = None
+    may_return_null: bool = False   # NULL from non-NULL arguments (to_char with '')
 
     def arg_types(self, count: int) -> list:
         params = list(self.params)
@@ -65,12 +66,13 @@ class Function:
 _REGISTRY: dict[str, list[Function]] = {}
 
 
-def scalar(name: str, params: tuple, returns, strict: bool = True, min_args=None):
+def scalar(name: str, params: tuple, returns, strict: bool = True, min_args=None,
+           may_return_null: bool = False):
     """Register the decorated function under each `|`-separated name."""
     def register(fn):
         for alias in name.split("|"):
             _REGISTRY.setdefault(alias, []).append(
-                Function(alias, fn, params, returns, strict, min_args))
+                Function(alias, fn, params, returns, strict, min_args, may_return_null))
         _resolve.cache_clear()
         return fn
     return register

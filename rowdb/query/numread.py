@@ -129,7 +129,7 @@ def _power_of_ten(exponent: int) -> Decimal:
     return Decimal(1).scaleb(-exponent).quantize(Decimal("1e-16"))
 
 
-@scalar("to_number", (TEXT, TEXT), NUMERIC)
+@scalar("to_number", (TEXT, TEXT), NUMERIC, may_return_null=True)
 def to_number(text, template):
     if not template:
         return None
