@@ -522,8 +522,10 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
         args = [self.coerce(a, t) for a, t in zip(args, impl.arg_types(len(args)))]
         ref = self.ns.const(impl.fn)
         call = lambda *texts: f"{ref}({', '.join(texts)})"  # noqa: E731
-        if impl.strict:
+        if impl.strict and not impl.may_return_null:
             return self._guard(args, call, impl.result(args))
+        if impl.strict:
+            return Code(self._guard(args, call, impl.result(args)).text, impl.result(args), True)
         return Code(call(*[a.text for a in args]), impl.result(args), True)
 
     def _grouped_reference(self, node: exp.Expression) -> Code | None:

@@ -1,8 +1,8 @@
 """to_char, to_date and to_timestamp: PostgreSQL's date/time template patterns.
 
-Where: query layer; registered into functions.py's registry on import. sqlglot rewrites a
-literal template into strftime codes; functions.arguments_of spells it back, so templates
-arrive here as PostgreSQL wrote them. A template compiles once (cached) into nodes:
+Where: query layer; registered into functions.py's registry on import. The parser keeps
+two-argument to_char/to_date/to_timestamp calls as written (parse.py), so templates arrive
+here as PostgreSQL wrote them. A template compiles once (cached) into nodes:
 keywords (YYYY, MM, DD, HH24, MI, SS, MS, US, FF1-6, Mon, Month, Dy, Day, AM, D, DDD, IW, ...)
 with their FM (no padding) and TH (ordinal) modifiers, quoted "text" and other characters.
 
@@ -83,11 +83,12 @@ def compile_template(template: str) -> tuple[_Node, ...]:
             nodes.append(_Node(text='"'))
             position += 2
             continue
-        fill = translate = False
-        while template[position:position + 2].upper() in ("FM", "TM", "FX"):
-            fill = fill or template[position:position + 2].upper() == "FM"
-            translate = translate or template[position:position + 2].upper() == "TM"
+        prefix = template[position:position + 2]          # one FM or TM, as spelled here
+        fill, translate = prefix in ("FM", "fm"), prefix in ("TM", "tm")
+        position += 2 if fill or translate else 0
+        if template[position:position + 2] in ("FX", "fx"):   # a keyword printing nothing
             position += 2
+            continue
         match = _KEYWORD_RE.match(template, position)
         if match is None:
             nodes.append(_Node(text=template[position]))
@@ -101,56 +102,6 @@ def compile_template(template: str) -> tuple[_Node, ...]:
             position += 2
         nodes.append(_Node(spelling.upper(), spelling, fill, ordinal, translate=translate))
     return tuple(nodes)
-
-
-def _strftime_words() -> list[tuple[str, str]]:
-    """sqlglot's PostgreSQL template -> strftime mapping, inverted (longest code first)."""
-    from sqlglot.dialects.postgres import Postgres
-    inverse: dict[str, str] = {}
-    for word, code in Postgres.TIME_MAPPING.items():
-        if code not in inverse or word.isupper():
-            inverse[code] = word
-    return sorted(inverse.items(), key=lambda item: -len(item[0]))
-
-
-_STRFTIME_WORDS = _strftime_words()
-
-
-def template_from_strftime(text: str) -> str:
-    """Undo sqlglot's rewrite of a literal template into strftime codes.
-
-    The rewrite forgets the case of words PostgreSQL reads either way ('dd' and 'DD'), which
-    matters next to other letters ('ad', or quoted text): those take the case of the letter
-    before them, or inside quotes at the start of a word the case of the letter after.
-    """
-    out: list[str] = []
-    quoted, position = False, 0
-    while position < len(text):
-        char = text[position]
-        if char == "%":
-            for code, word in _STRFTIME_WORDS:
-                if text.startswith(code, position):
-                    position += len(code)
-                    if word.isupper() and _lower_here(out, text, position, quoted):
-                        word = word.lower()
-                    out.append(word)
-                    break
-            else:
-                out.append(char)
-                position += 1
-            continue
-        quoted = quoted != (char == '"')
-        out.append(char)
-        position += 1
-    return "".join(out)
-
-
-def _lower_here(out: list[str], text: str, following: int, quoted: bool) -> bool:
-    before = "".join(out[-3:]).rstrip(".") if not quoted else "".join(out[-1:])
-    if before[-1:].isalpha():
-        return before[-1].islower()
-    after = text[following:following + 1]
-    return quoted and after.isalpha() and after.islower()
 
 
 # to_char ------------------------------------------------------------------------------------
@@ -257,7 +208,7 @@ def _word(node: _Node, m) -> str:
         return numeral.lower() if spelling == "rm" else numeral
     if key == "TZ":
         return _cased("UTC", spelling) if m.tzinfo is not None else ""
-    return "+00" if m.tzinfo is not None else ""                 # OF
+    return "+0" if node.fill else "+00"                          # OF: sessions run in UTC
 
 
 _SIGN_APART = frozenset({"HH", "HH12", "HH24", "MI", "SS"})   # negative: one more column
@@ -282,8 +233,17 @@ def _number_text(node: _Node, get, m) -> str:
     return text
 
 
+# Fields an interval has no value for (formatting.c's INVALID_FOR_INTERVAL).
+_NOT_FOR_INTERVALS = frozenset({"D", "ID", "AD", "BC", "A.D.", "B.C.", "MON", "MONTH", "DAY",
+                                "DY", "TZ", "OF", "TZH", "TZM"})
+
+
 def _renderer(node: _Node, interval: bool):
     """A function printing one template node for a datetime (or an _IntervalMoment)."""
+    if interval and node.key in _NOT_FOR_INTERVALS:
+        raise InvalidDatetimeFormatError("invalid format specification for an interval value",
+                                         hint="Intervals are not tied to specific calendar "
+                                              "dates.")
     if node.key is None:
         return lambda m, text=node.text: text
     if node.key not in _NUMBERS:
@@ -339,9 +299,9 @@ def to_char(value, template: str) -> str | None:
     return _timestamp_printer(template)(value)
 
 
-scalar("to_char", (TIMESTAMP, TEXT), TEXT)(to_char)
-scalar("to_char", (TIMESTAMPTZ, TEXT), TEXT)(to_char)
-scalar("to_char", (INTERVAL, TEXT), TEXT)(to_char)
+scalar("to_char", (TIMESTAMP, TEXT), TEXT, may_return_null=True)(to_char)
+scalar("to_char", (TIMESTAMPTZ, TEXT), TEXT, may_return_null=True)(to_char)
+scalar("to_char", (INTERVAL, TEXT), TEXT, may_return_null=True)(to_char)
 
 
 # to_date / to_timestamp ---------------------------------------------------------------------

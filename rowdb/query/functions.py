@@ -4,8 +4,8 @@ Where: query layer; compile.py asks `name_of` and `arguments_of` what a sqlglot 
 means, `lookup` picks an overload once per call site, and the generated code calls the
 implementation per row. Strict functions (the default, as in PostgreSQL) are not called when
 an argument is NULL: the compiler guards them. Add a function with `@scalar(...)`; math lives
-in mathfuncs.py, strings in strfuncs.py, dates and times in datefuncs.py and datefmt.py;
-importing this module registers them all.
+in mathfuncs.py, strings in strfuncs.py, dates and times in datefuncs.py and datefmt.py,
+number templates in numfmt.py and numread.py; importing this module registers them all.
 
 Overloads are resolved as PostgreSQL's func_select_candidate does, reduced to what rowdb's
 types need: candidates whose parameters every argument converts to implicitly, then the most
@@ -42,6 +42,7 @@ class Function:
     returns: object  # SqlType, or callable(arg codes) -> SqlType
     strict: bool = True
     min_args: int | None = None
+    may_return_null: bool = False   # NULL from non-NULL arguments (to_char with '')
 
     def arg_types(self, count: int) -> list:
         params = list(self.params)
@@ -65,12 +66,13 @@ class Function:
 _REGISTRY: dict[str, list[Function]] = {}
 
 
-def scalar(name: str, params: tuple, returns, strict: bool = True, min_args=None):
+def scalar(name: str, params: tuple, returns, strict: bool = True, min_args=None,
+           may_return_null: bool = False):
     """Register the decorated function under each `|`-separated name."""
     def register(fn):
         for alias in name.split("|"):
             _REGISTRY.setdefault(alias, []).append(
-                Function(alias, fn, params, returns, strict, min_args))
+                Function(alias, fn, params, returns, strict, min_args, may_return_null))
         _resolve.cache_clear()
         return fn
     return register
@@ -86,7 +88,6 @@ _NAMES = {exp.StrPosition: "strpos", exp.TimeToStr: "to_char", exp.StrToDate: "t
           exp.TimeFromParts: "make_time", exp.TimestampFromParts: "make_timestamp",
           exp.Length: "length", exp.Pow: "power", exp.Ceil: "ceil"}
 _TRIM_NAMES = {"LEADING": "ltrim", "TRAILING": "rtrim"}
-_FORMATTED = (exp.TimeToStr, exp.StrToDate, exp.StrToTime)
 
 
 def name_of(node: exp.Func) -> str:
@@ -124,15 +125,6 @@ def _given(node: exp.Expression, *keys: str) -> list[exp.Expression]:
     return [node.args[key] for key in keys if isinstance(node.args.get(key), exp.Expression)]
 
 
-def _postgres_format(node: exp.Expression) -> list[exp.Expression]:
-    """sqlglot rewrote a literal to_char/to_date template as strftime; spell it back."""
-    pattern = node.args.get("format")
-    if isinstance(pattern, exp.Literal) and pattern.is_string:
-        from rowdb.query.datefmt import template_from_strftime
-        pattern = exp.Literal.string(template_from_strftime(pattern.this))
-    return [node.this] + ([pattern] if pattern is not None else [])
-
-
 def _unit_first(node: exp.Expression) -> list[exp.Expression]:
     """extract(field FROM x), date_trunc('field', x): the field as a lower-case string."""
     unit = node.this if isinstance(node, exp.Extract) else node.args.get("unit")
@@ -161,8 +153,6 @@ _SPECIAL_ARGUMENTS = {
     exp.Trim: lambda node: _given(node, "this", "expression"),
     exp.Initcap: lambda node: [node.this],          # sqlglot adds a delimiter list
     exp.Pad: lambda node: _given(node, "this", "expression", "fill_pattern"),
-    exp.TimeToStr: _postgres_format, exp.StrToDate: _postgres_format,
-    exp.StrToTime: _postgres_format,
     exp.UnixToTime: lambda node: [node.this],
     exp.TimestampTrunc: _unit_first, exp.Extract: _unit_first,
     exp.RegexpReplace: _regexp_replace, exp.Log: _log,
@@ -225,7 +215,8 @@ def _score(params: list, args: tuple) -> tuple[int, int, int, int]:
 
 
 # The libraries register themselves on import.
-from rowdb.query import datefmt, datefuncs, mathfuncs, strfuncs  # noqa: F401 - registration
+from rowdb.query import (datefmt, datefuncs, mathfuncs, numfmt, numread,  # noqa: F401
+                         strfuncs)
 
 
 @scalar("encode", (BYTEA, TEXT), TEXT)

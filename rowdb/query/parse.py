@@ -41,6 +41,16 @@ def _called(name: str, parse_call):
     return parse
 
 
+def _verbatim(name: str, build):
+    """A FUNCTIONS entry keeping a two-argument call as written: sqlglot would rewrite a
+    to_char/to_date template into strftime codes, losing case and number patterns."""
+    def parse(args, **options):
+        if len(args) == 2:
+            return exp.Anonymous(this=name, expressions=args)
+        return build(args, **options)
+    return parse
+
+
 class RowdbDialect(Postgres):
     """PostgreSQL as sqlglot reads it, keeping each function call's written name in
     `node.meta["called"]` (sqlglot folds substr, now, date_part... into its own node types;
@@ -53,6 +63,10 @@ class RowdbDialect(Postgres):
             **Postgres.Parser.FUNCTION_PARSERS,
             **{name: _called(name.lower(), Postgres.Parser.FUNCTION_PARSERS[name])
                for name in ("POSITION", "DATE_PART")}}
+        FUNCTIONS = {
+            **Postgres.Parser.FUNCTIONS,
+            **{name: _verbatim(name.lower(), Postgres.Parser.FUNCTIONS[name])
+               for name in ("TO_CHAR", "TO_DATE", "TO_TIMESTAMP", "TO_NUMBER")}}
 
 
 _TRANSACTION = re.compile(
