@@ -21,7 +21,6 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import sqlglot
 from sqlglot import exp
 
 from rowdb import gcpause
@@ -32,15 +31,14 @@ from rowdb.errors import (InFailedTransactionError, InternalError, InvalidParame
                           RefConflictError, client_error,
                           RowdbError, SerializationFailureError, UndefinedObjectError,
                           UnknownRefError)
-from rowdb.query import ddl
-from rowdb.query.compile import ExprCompiler, Namespace
+from rowdb.query import ddl, defaults
+from rowdb.query.compile import Namespace
 from rowdb.query.dml import plan_dml
 from rowdb.query.params import adapt, batch_example, param_type
 from rowdb.query.parse import Statement, TransactionControl, number_placeholders, parse
 from rowdb.query.plan import Planner, QueryPlan
-from rowdb.query.scope import Scope
 from rowdb.query.textio import format_float4
-from rowdb.query.types import FLOAT4, TEXT, SqlType, parse_type_name
+from rowdb.query.types import FLOAT4, TEXT, SqlType
 from rowdb.query.workspace import Workspace
 from rowdb.storage import open_store
 from rowdb.storage.lru import ByteLRU
@@ -490,25 +488,31 @@ class Session:
                 raise NotSupportedError(f"CREATE {kind} is not supported yet")
             if tree.expression is not None:
                 return self._create_as(tree, workspace)
-            return Result(tag=ddl.create_table(workspace, tree, self._evaluate_default))
+            return Result(tag=ddl.create_table(workspace, tree, defaults.evaluate))
         if isinstance(tree, exp.Drop):
             return Result(tag=ddl.drop_table(workspace, tree))
         if isinstance(tree, exp.TruncateTable):
             return Result(tag=ddl.truncate(workspace, tree))
-        return Result(tag=ddl.alter_table(workspace, tree, self._evaluate_default))
+        return Result(tag=ddl.alter_table(workspace, tree, defaults.evaluate))
 
     def _create_as(self, tree, workspace: Workspace) -> Result:
         planner = Planner(workspace.tables, Namespace(), None, self._root_as_of)
         plan = planner.query(tree.expression)
         plan.ns["X"] = ExecContext(workspace, self)
         plan.ns["P"] = []
-        rows = plan.rows()
+        properties = tree.args.get("properties")
+        no_data = properties is not None and any(
+            isinstance(p, exp.WithDataProperty) and p.args.get("no")
+            for p in properties.expressions)
+        rows = [] if no_data else plan.rows()
         target = tree.this
         names = [c.name for c in target.expressions] if isinstance(target, exp.Schema) \
             else plan.names
         name = target.this.name if isinstance(target, exp.Schema) else target.name
         count = ddl.create_as(workspace, name, names + plan.names[len(names):], plan.types,
                               rows, bool(tree.args.get("exists")))
+        if no_data:
+            return Result(tag="CREATE TABLE AS")
         return Result(rowcount=count, tag=f"SELECT {count}")
 
     # Version control --------------------------------------------------------------------
@@ -557,14 +561,6 @@ class Session:
             raise InvalidParameterValueError(
                 f"no commit at or before {moment.isoformat()} on branch {self.branch}")
         return revision_root(self.store, self.branch, str(value))[2]
-
-    def _evaluate_default(self, column) -> object:
-        planner = Planner({}, Namespace())
-        compiler = ExprCompiler(planner, Scope([]), planner.ns)
-        code = compiler.coerce(compiler.compile(sqlglot.parse_one(column.default,
-                                                                  read="postgres")),
-                               parse_type_name(column.type))
-        return planner.ns.function(code.text)((), ())
 
     def _command(self, statement: Statement) -> Result:
         text = statement.text.strip().rstrip(";").lower()

@@ -250,13 +250,20 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
                 sql_type, value = INT8, -2**63  # and -9223372036854775808 a bigint
             elif check:
                 arith.INT_CHECKS[sql_type.name](value)
+            elif sql_type == NUMERIC and not value:
+                value = value.copy_abs()  # numeric has no negative zero
             return Code(self.ns.const(value), sql_type, False, True, value)
         if check:
             return self._guard([inner], lambda a: f"{check}(-{a})", inner.type)
+        if inner.type.name == "numeric":  # + 0 turns -0.0 into 0.0: no negative zero
+            return self._guard([inner], lambda a: f"(-{a} + 0)", inner.type)
         return self._guard([inner], lambda a: f"(-{a})", inner.type)
 
     def _not(self, node: exp.Not) -> Code:
         inner = self.compile(node.this, BOOL)
+        if inner.type != BOOL:
+            raise DatatypeMismatchError(
+                f"argument of NOT must be type boolean, not type {inner.type}")
         return self._guard([inner], lambda a: f"(not {a})", BOOL)
 
     def _and_or(self, node) -> Code:
@@ -307,6 +314,8 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
         if name == "float8":  # overflow and underflow fail (22003), as in PostgreSQL
             helper = _FLOAT8_ARITH[op]
             return self._guard([left, right], lambda a, b: f"{helper}({a}, {b})", result)
+        if name == "numeric" and op == "*":  # + 0: 0 * -1.5 is 0.0, numeric has no -0
+            return self._guard([left, right], lambda a, b: f"({a} * {b} + 0)", result)
         check = _CHECK.get(name) or ("_f4" if name == "float4" else None)
         if check:  # integer overflow checks; real results rounded to real
             return self._guard([left, right], lambda a, b: f"{check}({a} {op} {b})", result)
@@ -315,11 +324,11 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
     def _arith_types(self, op: str, left: Code, right: Code):
         if left.type == UNKNOWN and right.type == UNKNOWN:
             left, right = self.coerce(left, NUMERIC), self.coerce(right, NUMERIC)
-        elif left.type == UNKNOWN:
-            left = self.coerce(left, INTERVAL if right.type.category == "D" and op in "+-"
+        elif left.type == UNKNOWN:  # x + moment: an interval; x - moment: a moment too
+            left = self.coerce(left, INTERVAL if right.type.category == "D" and op == "+"
                                and right.type != DATE else right.type)
-        elif right.type == UNKNOWN:
-            right = self.coerce(right, INTERVAL if left.type.category == "D" and op in "+-"
+        elif right.type == UNKNOWN:  # moment - '...' is moment - moment, as PostgreSQL
+            right = self.coerce(right, INTERVAL if left.type.category == "D" and op == "+"
                                 and left.type != DATE else left.type)
         lt, rt = left.type, right.type
         if lt.category == "N" and rt.category == "N":
@@ -352,6 +361,11 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
         if rows is not None:
             return rows
         op = _COMPARE[type(node)]
+        right = node.expression
+        if isinstance(right, exp.Anonymous) and right.name.lower() in ("all", "some") \
+                and len(right.expressions) == 1:  # sqlglot reads ALL(array) as a call
+            quantifier = exp.All if right.name.lower() == "all" else exp.Any
+            node = type(node)(this=node.this, expression=quantifier(this=right.expressions[0]))
         if isinstance(node.expression, (exp.All, exp.Any)):
             return self._quantified(node, op)
         left, right = self._comparable(self.compile(node.this), self.compile(node.expression))

@@ -70,6 +70,9 @@ def create_table(ws: Workspace, node: exp.Create, evaluate_default) -> str:
             raise NotSupportedError(f"unsupported table element: {item.sql('postgres')}")
     if not columns:
         raise NotSupportedError("tables without columns are not supported")
+    for column in columns:
+        if column.default is not None:
+            evaluate_default(column, run=False)  # type and literal checked now (42804)
     names = [c.name for c in columns]
     for key in primary:
         if key not in names:
@@ -173,6 +176,12 @@ def truncate(ws: Workspace, node) -> str:
         if target.name not in ws.tables:
             raise UndefinedTableError(f'relation "{target.name}" does not exist')
         ws.view(target.name).replace_all([])
+        if str(node.args.get("identity") or "").upper() == "RESTART":
+            from rowdb.query.dml import forget_serials
+            forget_serials(ws.store, target.name)  # serial columns start again at 1
+            table = ws.tables[target.name]
+            if table.sequences:
+                ws.put_table(replace(table, sequences=()))
     return "TRUNCATE TABLE"
 
 
@@ -197,6 +206,8 @@ def alter_table(ws: Workspace, node: exp.Alter, evaluate_default) -> str:
             if new in ws.tables:
                 raise DuplicateTableError(f'relation "{new}" already exists')
             ws.rename_table(name, replace(table, name=new))
+            from rowdb.query.dml import rename_serials
+            rename_serials(ws.store, name, new)
             name = new
         else:
             raise NotSupportedError(f"unsupported ALTER TABLE action: {action.sql('postgres')}")

@@ -15,6 +15,7 @@ from rowdb.errors import (CardinalityViolationError, DatatypeMismatchError, Dupl
                           NotSupportedError, SyntaxError as SqlSyntaxError,
                           UndefinedColumnError, UndefinedObjectError, UndefinedTableError,
                           UniqueViolationError)
+from rowdb.query import defaults
 from rowdb.query.code import Code
 from rowdb.query.compile import ExprCompiler
 from rowdb.query.names import output_name
@@ -201,6 +202,11 @@ def _assignments(planner, compiler, table, column_types, assignments) -> list:
         else:
             pairs.append((target, value))
     for target, value in pairs:
+        if isinstance(target, exp.Column) and target.table:  # SET t.c: a field of column t
+            error = UndefinedColumnError(
+                f'column "{target.table}" of relation "{table.name}" does not exist')
+            error.node = target
+            raise error
         column = target.name
         index = table.column_index(column)
         if index is None:
@@ -210,7 +216,7 @@ def _assignments(planner, compiler, table, column_types, assignments) -> list:
             raise SqlSyntaxError(f'multiple assignments to same column "{column}"')
         if isinstance(value, exp.Column) and not value.table and \
                 not value.this.quoted and value.name.upper() == "DEFAULT":
-            value = _default_expression(table.columns[index])
+            value = defaults.expression(table.columns[index])
         code = value if isinstance(value, Code) else compiler.compile(value, column_types[index])
         out.append((index, planner.ns.function(code.text), code.type))
     return out
@@ -224,16 +230,6 @@ def _subquery_row(planner, compiler, value: exp.Subquery, width: int) -> list[Co
     ref = planner.ns.const(plan)
     return [Code(f"_scalar_row({ref}, (r,) + o, {width})[{i}]", sql_type, True)
             for i, sql_type in enumerate(plan.types)]
-
-
-def _default_expression(column) -> exp.Expression:
-    """SET column = DEFAULT: the column's default expression, or NULL."""
-    if column.serial:
-        raise NotSupportedError("SET ... = DEFAULT on a serial column is not supported")
-    if column.default is None:
-        return exp.Null()
-    import sqlglot
-    return sqlglot.parse_one(column.default, read="postgres")
 
 
 def _not_null(table, row: tuple) -> None:
@@ -350,19 +346,7 @@ class InsertPlan(DmlPlan):
         return out
 
     def _defaults(self, planner, table):
-        out = []
-        compiler = ExprCompiler(planner, Scope([]), planner.ns)
-        for column, sql_type in zip(table.columns, self.column_types):
-            if column.serial:
-                out.append(("serial", column.name))
-            elif column.default is not None:
-                import sqlglot
-                code = compiler.coerce(compiler.compile(
-                    sqlglot.parse_one(column.default, read="postgres")), sql_type)
-                out.append(("expr", planner.ns.function(code.text)))
-            else:
-                out.append(None)
-        return out
+        return defaults.for_insert(planner, table.columns, self.column_types)
 
     def _conflict(self, planner, node, table, scope, alias):
         conflict = node.args.get("conflict")
@@ -510,6 +494,12 @@ def forget_serials(store, table: str) -> None:
     """A table was created or dropped: its serial columns start again from its definition."""
     for key in [k for k in _serials_handed if k[0] == id(store) and k[1] == table]:
         del _serials_handed[key]
+
+
+def rename_serials(store, old: str, new: str) -> None:
+    """ALTER TABLE ... RENAME TO: the values handed out stay handed out."""
+    for key in [k for k in _serials_handed if k[0] == id(store) and k[1] == old]:
+        _serials_handed[(key[0], new, key[2])] = _serials_handed.pop(key)
 
 
 def _conflict_target(table, keys, constraint) -> tuple | None:

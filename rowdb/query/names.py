@@ -13,11 +13,15 @@ def output_name(item) -> str:
     """A select item's column name: its alias, column or function name, else ?column?."""
     if isinstance(item, exp.Alias):
         return item.alias
+    if isinstance(item, exp.Filter):  # count(*) FILTER (WHERE ...) is named count
+        item = item.this
     if isinstance(item, exp.Column):
         return item.name
     called = item.meta.get("called") if item._meta else None
     if called:  # a function call: named as written (sqlglot folds substr into substring...)
         return called
+    if isinstance(item, exp.Concat):  # 'a' 'b' on two lines: no function call
+        return "?column?"
     if isinstance(item, exp.Cast):
         return output_name(item.this) if isinstance(item.this, exp.Column) else \
             _cast_name(item)

@@ -258,8 +258,8 @@ def _split(sql: str) -> list[tuple[int, str]]:
         raise SqlSyntaxError(f"syntax error: {exc}") from None
     pieces, start = [], 0
     for index, token in enumerate(tokens):
-        if token.token_type == TokenType.COMMA:
-            _check_comma(sql, tokens[index + 1] if index + 1 < len(tokens) else None)
+        if token.token_type in _CHECKED:
+            _check_grammar(sql, tokens, index)
         if token.token_type == TokenType.SEMICOLON:
             pieces.append((start, sql[start:token.start]))
             start = token.end + 1
@@ -271,13 +271,35 @@ _NOT_AFTER_COMMA = {TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.COMMA, Tok
                     TokenType.SEMICOLON}
 
 
-def _check_comma(sql: str, following) -> None:
-    """A comma must be followed by another item (sqlglot accepts `SELECT a, FROM t`)."""
-    if following is None:
-        raise SqlSyntaxError("syntax error at end of input", position=len(sql) + 1)
-    if following.token_type in _NOT_AFTER_COMMA:
-        raise SqlSyntaxError(f'syntax error at or near "{sql[following.start:following.end + 1]}"',
-                             position=following.start + 1)
+_CHECKED = {TokenType.COMMA, TokenType.IN, TokenType.FILTER, TokenType.STRING}
+
+
+def _check_grammar(sql: str, tokens: list, index: int) -> None:
+    """What PostgreSQL's grammar refuses and sqlglot takes: an item missing after a comma
+    (`SELECT a, FROM t`), `IN ()`, `FILTER (x > 0)` without WHERE, and two string literals
+    on one line (PostgreSQL joins them only across a newline)."""
+    token = tokens[index]
+    after = tokens[index + 1:index + 3]
+    kind = token.token_type
+    if kind == TokenType.COMMA:
+        if not after:
+            raise SqlSyntaxError("syntax error at end of input", position=len(sql) + 1)
+        if after[0].token_type in _NOT_AFTER_COMMA:
+            _near(sql, after[0])
+    elif kind == TokenType.IN and len(after) == 2 and after[0].token_type == \
+            TokenType.L_PAREN and after[1].token_type == TokenType.R_PAREN:
+        _near(sql, after[1])
+    elif kind == TokenType.FILTER and len(after) == 2 and after[0].token_type == \
+            TokenType.L_PAREN and after[1].token_type != TokenType.WHERE:
+        _near(sql, after[1])
+    elif kind == TokenType.STRING and after and after[0].token_type == TokenType.STRING \
+            and "\n" not in sql[token.end + 1:after[0].start]:
+        _near(sql, after[0])
+
+
+def _near(sql: str, token) -> None:
+    raise SqlSyntaxError(f'syntax error at or near "{sql[token.start:token.end + 1]}"',
+                         position=token.start + 1)
 
 
 def _count_placeholders(tree: exp.Expression) -> int:

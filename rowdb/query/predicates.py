@@ -34,8 +34,11 @@ class PredicateCompiler:
             value, _ = self._comparable(value, Code("None", plan.types[0]))
             ref = self.ns.const(plan)
             items = f"[row[0] for row in {ref}.rows((r,) + o)]"
-        elif isinstance(inner, exp.Array):
-            codes = [self._comparable(value, self.compile(e))[1] for e in inner.expressions]
+        elif isinstance(inner, exp.Array) or _array_literal(inner):
+            elements = inner.expressions if isinstance(inner, exp.Array) else [
+                exp.Null() if e is None else exp.Literal.string(e)
+                for e in runtime.parse_array_text(inner.this)]  # '{1,2}' as an array
+            codes = [self._comparable(value, self.compile(e))[1] for e in elements]
             items = f"[{', '.join(c.text for c in codes)}]"
         else:  # a parameter or expression giving a list (a Python list or tuple)
             array = self.compile(inner)
@@ -129,7 +132,10 @@ class PredicateCompiler:
                 f"{pattern.type}",
                 hint="No operator matches the given name and argument types. You might need "
                      "to add explicit type casts.")
-        value, pattern = self.coerce(value, TEXT), self.coerce(pattern, TEXT)
+        # character(n) matches with its padding (bpcharlike); the pattern is text
+        value = Code(value.text, TEXT, value.nullable, value.const, value.value) \
+            if value.type.name == "bpchar" else self.coerce(value, TEXT)
+        pattern = self.coerce(pattern, TEXT)
         test = "is None" if node.args.get("negate") else "is not None"
         if pattern.const and pattern.value is not None:
             compiled = runtime.like_pattern(pattern.value, escape, ignore_case)
@@ -155,3 +161,8 @@ def _one_column(plan) -> None:
     if len(plan.types) != 1:
         raise SqlSyntaxError(
             f"subquery has too {'many' if plan.types else 'few'} columns")
+
+
+def _array_literal(node) -> bool:
+    """An untyped string literal where an array goes: PostgreSQL reads it as one."""
+    return isinstance(node, exp.Literal) and node.is_string

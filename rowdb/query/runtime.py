@@ -13,7 +13,8 @@ import re
 from decimal import Decimal
 
 from rowdb.errors import (CardinalityViolationError, DivisionByZeroError,
-                          InvalidParameterValueError, NumericValueOutOfRangeError)
+                          InvalidParameterValueError, InvalidTextRepresentationError,
+                          NumericValueOutOfRangeError)
 from rowdb.query import arith
 from rowdb.query.types import cast, format_value
 
@@ -351,6 +352,47 @@ def _array_item(value, element_type) -> str:
     if text == "" or any(c in text for c in ' ,{}"\\') or text.upper() == "NULL":
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return text
+
+
+def parse_array_text(text: str) -> list:
+    """A one-dimensional array literal ('{1,2,"a b",NULL}') as its element texts (None for
+    NULL); 22P02 when malformed."""
+    body = text.strip()
+    if not (body.startswith("{") and body.endswith("}")):
+        raise InvalidTextRepresentationError(f'malformed array literal: "{text}"',
+                                             detail='Array value must start with "{" or '
+                                                    'dimension information.')
+    items: list = []
+    i, body = 0, body[1:-1]
+    while i < len(body):
+        while i < len(body) and body[i].isspace():
+            i += 1
+        if i < len(body) and body[i] == '"':
+            out, i = [], i + 1
+            while i < len(body) and body[i] != '"':
+                if body[i] == "\\":
+                    i += 1
+                out.append(body[i] if i < len(body) else "")
+                i += 1
+            items.append("".join(out))
+            i += 1
+        else:
+            end = body.find(",", i)
+            end = len(body) if end < 0 else end
+            word = body[i:end].strip()
+            if not word or "{" in word:
+                raise InvalidTextRepresentationError(f'malformed array literal: "{text}"')
+            items.append(None if word.upper() == "NULL" else word)
+            i = end
+        while i < len(body) and body[i].isspace():
+            i += 1
+        if i < len(body):
+            if body[i] != ",":
+                raise InvalidTextRepresentationError(f'malformed array literal: "{text}"')
+            i += 1
+            if i >= len(body):
+                raise InvalidTextRepresentationError(f'malformed array literal: "{text}"')
+    return items
 
 
 def as_list(value) -> list:
