@@ -12,7 +12,7 @@ from sqlglot import exp
 
 from rowdb.errors import (DuplicateColumnError, DuplicateTableError, NotSupportedError,
                           SyntaxError as SqlSyntaxError, UndefinedColumnError,
-                          UndefinedTableError)
+                          UndefinedTableError, UniqueViolationError)
 from rowdb.query.types import from_sqlglot
 from rowdb.query.workspace import Workspace
 from rowdb.vc.rootvalue import ColumnDef, TableDef
@@ -33,21 +33,22 @@ def create_table(ws: Workspace, node: exp.Create, evaluate_default) -> str:
         raise NotSupportedError("CREATE TABLE ... AS needs the query's rows: see create_as")
     columns: list[ColumnDef] = []
     primary: list[str] = []
-    unique: list[list[str]] = []
+    pkey_name = ""
+    unique: list[tuple[list[str], str]] = []  # (columns, constraint name or "")
     for item in schema.expressions:
         if isinstance(item, exp.ColumnDef):
-            column, is_primary, is_unique = _column(item)
+            column, primary_name, unique_name = _column(item)
             if any(c.name == column.name for c in columns):
                 raise DuplicateColumnError(
                     f'column "{column.name}" specified more than once')
             columns.append(column)
-            if is_primary:
+            if primary_name is not None:
                 if primary:
                     raise InvalidTableDefinition(
                         f'multiple primary keys for table "{name}" are not allowed')
-                primary = [column.name]
-            if is_unique:
-                unique.append([column.name])
+                primary, pkey_name = [column.name], primary_name
+            if unique_name is not None:
+                unique.append(([column.name], unique_name))
         elif isinstance(item, exp.PrimaryKey):
             if primary:
                 raise InvalidTableDefinition(
@@ -56,14 +57,18 @@ def create_table(ws: Workspace, node: exp.Create, evaluate_default) -> str:
         elif isinstance(item, (exp.UniqueColumnConstraint, exp.Constraint)):
             inner = item.expressions[0] if isinstance(item, exp.Constraint) and \
                 item.expressions else item
+            named = item.this.name if isinstance(item, exp.Constraint) else ""
             if isinstance(inner, exp.PrimaryKey):
-                primary = [_ident_name(e) for e in inner.expressions]
+                if primary:
+                    raise InvalidTableDefinition(
+                        f'multiple primary keys for table "{name}" are not allowed')
+                primary, pkey_name = [_ident_name(e) for e in inner.expressions], named
             elif isinstance(inner, exp.UniqueColumnConstraint):
                 target = inner.this
                 names = [_ident_name(e) for e in target.expressions] \
                     if isinstance(target, exp.Schema) else []
                 if names:
-                    unique.append(names)
+                    unique.append((names, named))
             else:
                 raise NotSupportedError(f"unsupported table constraint: {item.sql('postgres')}")
         else:
@@ -80,9 +85,12 @@ def create_table(ws: Workspace, node: exp.Create, evaluate_default) -> str:
     positions = tuple(names.index(k) for k in primary)
     columns = [replace(c, not_null=True) if i in positions else c
                for i, c in enumerate(columns)]
-    unique_positions = tuple(tuple(names.index(k) for k in u) for u in unique
-                             if tuple(names.index(k) for k in u) != positions)
-    table = TableDef(name, tuple(columns), positions, b"", (), unique_positions)
+    kept = [(tuple(names.index(k) for k in u), n) for u, n in unique
+            if tuple(names.index(k) for k in u) != positions]
+    table = TableDef(name, tuple(columns), positions, b"", (), tuple(u for u, _ in kept),
+                     pkey_name if positions else "", tuple(n for _, n in kept))
+    table = replace(table, pkey_name=table.pkey_constraint() if positions else "",
+                    unique_names=tuple(table.unique_constraint(i) for i in range(len(kept))))
     from rowdb.storage.chunker import build
 
     table = replace(table, data=build([], ws.writer))
@@ -123,19 +131,22 @@ def _ident_name(node) -> str:
     return node.name
 
 
-def _column(item: exp.ColumnDef) -> tuple[ColumnDef, bool, bool]:
+def _column(item: exp.ColumnDef) -> tuple[ColumnDef, str | None, str | None]:
+    """The column, and the names of its PRIMARY KEY and UNIQUE constraints (None: there is
+    none; "": the default name)."""
     sql_type = from_sqlglot(item.args["kind"])
-    not_null, default, primary, unique = False, None, False, False
+    not_null, default, primary, unique = False, None, None, None
     for constraint in item.args.get("constraints") or []:
         kind = constraint.kind
+        named = constraint.this.name if constraint.this is not None else ""
         if isinstance(kind, exp.NotNullColumnConstraint):
             not_null = not kind.args.get("allow_null")
         elif isinstance(kind, exp.PrimaryKeyColumnConstraint):
-            primary = True
+            primary = named
         elif isinstance(kind, exp.DefaultColumnConstraint):
             default = _default_text(kind.this)
         elif isinstance(kind, exp.UniqueColumnConstraint):
-            unique = True
+            unique = named
         else:
             raise NotSupportedError(f"unsupported column constraint: {constraint.sql('postgres')}")
     serial = sql_type.serial
@@ -221,7 +232,7 @@ def _add_column(ws, table: TableDef, action: exp.ColumnDef, evaluate_default) ->
             return
         raise DuplicateColumnError(
             f'column "{column.name}" of relation "{table.name}" already exists')
-    if primary:
+    if primary is not None:
         raise NotSupportedError("ADD COLUMN ... PRIMARY KEY is not supported")
     missing = None
     if column.default is not None:
@@ -233,7 +244,18 @@ def _add_column(ws, table: TableDef, action: exp.ColumnDef, evaluate_default) ->
         from rowdb.errors import NotNullViolationError
         raise NotNullViolationError(
             f'column "{column.name}" of relation "{table.name}" contains null values')
-    ws.put_table(replace(table, columns=table.columns + (replace(column, missing=missing),)))
+    added = replace(table, columns=table.columns + (replace(column, missing=missing),))
+    if unique is not None:  # ADD COLUMN ... UNIQUE: every row has the default so far
+        if missing is not None and view.count() > 1:
+            raise UniqueViolationError(
+                f'could not create unique index "{unique or table.name + "_" + column.name}'
+                f'_key"', detail=f"Key ({column.name})=({missing}) is duplicated.")
+        at = len(table.unique)
+        added = replace(added, unique=table.unique + ((len(table.columns),),),
+                        unique_names=_names(table) + (unique,))
+        added = replace(added, unique_names=added.unique_names[:at] + (
+            added.unique_constraint(at),))
+    ws.put_table(added)
 
 
 def _drop_column(ws, table: TableDef, action: exp.Drop) -> None:
@@ -255,9 +277,11 @@ def _drop_one_column(ws, table: TableDef, target: str, action: exp.Drop) -> None
     rows = [row for batch in view.scan_batches() for row in batch]
     columns = table.columns[:index] + table.columns[index + 1:]
     key = tuple(k - (k > index) for k in table.primary_key)
-    unique = tuple(tuple(k - (k > index) for k in u) for u in table.unique if index not in u)
+    kept = [(tuple(k - (k > index) for k in u), n) for u, n in zip(table.unique, _names(table))
+            if index not in u]  # a UNIQUE constraint goes with any of its columns
     new_table = replace(table, columns=tuple(replace(c, missing=None) for c in columns),
-                        primary_key=key, unique=unique)
+                        primary_key=key, unique=tuple(u for u, _ in kept),
+                        unique_names=tuple(n for _, n in kept))
     ws.put_table(new_table)
     view = ws.view(table.name)
     codec = view.codec
@@ -315,3 +339,8 @@ def _rename_column(ws, table: TableDef, action: exp.RenameColumn) -> None:
     columns = list(table.columns)
     columns[index] = replace(columns[index], name=new)
     ws.put_table(replace(table, columns=tuple(columns)))
+
+
+def _names(table: TableDef) -> tuple[str, ...]:
+    """The names of the table's UNIQUE constraints, fixed now (defaults spelled out)."""
+    return tuple(table.unique_constraint(i) for i in range(len(table.unique)))

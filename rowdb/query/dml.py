@@ -43,7 +43,7 @@ class Changes:
         table = self.view.table
         if not table.unique:
             return
-        for index, columns in zip(self._unique_indexes(), table.unique):
+        for number, (index, columns) in enumerate(zip(self._unique_indexes(), table.unique)):
             if old is not None:
                 previous = tuple(old[i] for i in columns)
                 if index.get(previous) == key:
@@ -55,9 +55,9 @@ class Changes:
             if holder is not None and holder != key:
                 names = ", ".join(table.columns[i].name for i in columns)
                 shown = ", ".join(_show(row[i], table.columns[i]) for i in columns)
-                constraint = f"{table.name}_{'_'.join(table.columns[i].name for i in columns)}_key"
                 raise UniqueViolationError(
-                    f'duplicate key value violates unique constraint "{constraint}"',
+                    f'duplicate key value violates unique constraint '
+                    f'"{table.unique_constraint(number)}"',
                     detail=f"Key ({names})=({shown}) already exists.")
             index[values] = key
 
@@ -245,7 +245,7 @@ def _duplicate(table, row: tuple) -> UniqueViolationError:
     names = ", ".join(table.columns[i].name for i in table.primary_key)
     values = ", ".join(_show(row[i], table.columns[i]) for i in table.primary_key)
     return UniqueViolationError(
-        f'duplicate key value violates unique constraint "{table.name}_pkey"',
+        f'duplicate key value violates unique constraint "{table.pkey_constraint()}"',
         detail=f"Key ({names})=({values}) already exists.")
 
 
@@ -505,10 +505,9 @@ def rename_serials(store, old: str, new: str) -> None:
 def _conflict_target(table, keys, constraint) -> tuple | None:
     """ON CONFLICT (columns) or ON CONSTRAINT name: None for the primary key, else the
     UNIQUE column set it names; 42P10 (42704 for a constraint) when none matches."""
-    names = [c.name for c in table.columns]
-    sets = {f"{table.name}_pkey": tuple(table.primary_key)}
-    for columns in table.unique:
-        sets[f"{table.name}_{'_'.join(names[i] for i in columns)}_key"] = tuple(columns)
+    sets = {table.pkey_constraint(): tuple(table.primary_key)} if table.primary_key else {}
+    for i, columns in enumerate(table.unique):
+        sets[table.unique_constraint(i)] = tuple(columns)
     if constraint is not None:
         if constraint.name not in sets:
             raise UndefinedObjectError(

@@ -11,6 +11,7 @@ reads merge them over the tree. Nothing is stored in LMDB until the session comm
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from rowdb.query.rowcodec import codec_for
 from rowdb.storage import tree
@@ -237,6 +238,5 @@ class Workspace:
             view.apply_pending()
             table = self.tables[name]
             if table.data != view.root:
-                self.tables[name] = TableDef(table.name, table.columns, table.primary_key,
-                                             view.root, table.sequences, table.unique)
+                self.tables[name] = replace(table, data=view.root)
         return save_root(self.writer, self.tables)

@@ -45,6 +45,10 @@ class TableDef:
     data: bytes = b""                      # root hash of the data tree
     sequences: tuple[tuple[str, int], ...] = ()  # (column, last value) of serial columns
     unique: tuple[tuple[int, ...], ...] = field(default=())  # further UNIQUE column sets
+    # Constraint names fixed at CREATE TABLE (they survive renames, as in PostgreSQL): the
+    # primary key's, and one per UNIQUE set; "" (tables from before) means the default name.
+    pkey_name: str = ""
+    unique_names: tuple[str, ...] = ()
 
     @property
     def keyless(self) -> bool:
@@ -55,6 +59,16 @@ class TableDef:
             if column.name == name:
                 return i
         return None
+
+    def pkey_constraint(self) -> str:
+        return self.pkey_name or f"{self.name}_pkey"
+
+    def unique_constraint(self, index: int) -> str:
+        """The name of UNIQUE set `index`: as given or defaulted (table_columns_key)."""
+        if index < len(self.unique_names) and self.unique_names[index]:
+            return self.unique_names[index]
+        columns = "_".join(self.columns[i].name for i in self.unique[index])
+        return f"{self.name}_{columns}_key"
 
     def sequence_value(self, column: str) -> int:
         return dict(self.sequences).get(column, 0)
@@ -70,20 +84,23 @@ def encode_table(table: TableDef) -> bytes:
     missing = encode_row([c.missing for c in table.columns])
     return msgpack.packb([ROOT_FORMAT, table.name, columns, missing, list(table.primary_key),
                           table.data, [list(s) for s in table.sequences],
-                          [list(u) for u in table.unique]])
+                          [list(u) for u in table.unique], table.pkey_name,
+                          list(table.unique_names)])
 
 
 def decode_table(data: bytes) -> TableDef:
     try:
-        (fmt, name, columns, missing, primary_key, root, sequences,
-         unique) = msgpack.unpackb(data)
+        fields = msgpack.unpackb(data)
+        (fmt, name, columns, missing, primary_key, root, sequences, unique) = fields[:8]
+        pkey_name, unique_names = fields[8:10] if len(fields) >= 10 else ("", ())
         if fmt != ROOT_FORMAT:
             raise ValueError(f"unknown table format {fmt}")
         missing_values = decode_row(missing)
         defs = tuple(ColumnDef(c[0], c[1], c[2], c[3], m, c[4])
                      for c, m in zip(columns, missing_values))
         return TableDef(name, defs, tuple(primary_key), root,
-                        tuple((s[0], s[1]) for s in sequences), tuple(map(tuple, unique)))
+                        tuple((s[0], s[1]) for s in sequences), tuple(map(tuple, unique)),
+                        pkey_name, tuple(unique_names))
     except (ValueError, TypeError, IndexError, msgpack.UnpackException) as exc:
         raise CorruptionError("a table definition in the root value is damaged",
                               detail=str(exc)) from exc
