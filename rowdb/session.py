@@ -222,6 +222,8 @@ class Session:
         workspace = self.txn
         try:
             plan = self._prepare(statements[0], workspace, first).plan
+            if plan.before:  # WITH ... (DELETE ...): the statement runs per parameter set
+                return self._execute_each(sql, param_rows)
             plan.ns["X"] = ExecContext(workspace, self)
             if isinstance(tree, exp.Insert):
                 total = plan.run_many(workspace, param_rows, columns, kinds)
@@ -438,6 +440,8 @@ class Session:
         ns = plan.ns
         ns["X"] = self._context = ExecContext(workspace, self)
         ns["P"] = values
+        for step in plan.before:
+            step.run_once()
         if isinstance(plan, QueryPlan):
             rows = []
             for batch in plan.batches(()):
@@ -467,6 +471,7 @@ class Session:
         names = [t.name for t in tree.find_all(exp.Table)]
         schemas = tuple((n, workspace.tables[n].columns) for n in set(names)
                         if n in workspace.tables)
+        plan.before = planner.dml_ctes  # data-modifying WITH queries: run first
         prepared = _Prepared(plan, schemas, None)
         if planner.cacheable:
             self._plans[key] = prepared

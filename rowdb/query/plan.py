@@ -87,6 +87,8 @@ class Planner(FromPlanner, GroupingPlanner):
         self.placeholders = 0
         self.param_types = param_types or []
         self.ctes: list[dict[str, QueryPlan]] = []
+        self.dml_ctes: list = []  # INSERT/UPDATE/DELETE in WITH, run before the statement
+        self.nesting = 0  # queries being planned, the statement's own included
 
     # Parameters -------------------------------------------------------------------------
 
@@ -104,8 +106,12 @@ class Planner(FromPlanner, GroupingPlanner):
     # Queries ----------------------------------------------------------------------------
 
     def query(self, node: exp.Expression, outer: Scope | None = None) -> QueryPlan:
-        with self.with_ctes(node, outer):
-            return self._query(node, outer)
+        self.nesting += 1
+        try:
+            with self.with_ctes(node, outer):
+                return self._query(node, outer)
+        finally:
+            self.nesting -= 1
 
     @contextlib.contextmanager
     def with_ctes(self, node: exp.Expression, outer: Scope | None = None):
@@ -121,7 +127,10 @@ class Planner(FromPlanner, GroupingPlanner):
                 if cte.alias in self.ctes[-1]:
                     raise DuplicateAliasError(
                         f'WITH query name "{cte.alias}" specified more than once')
-                plan = self.query(cte.this, outer)
+                if isinstance(cte.this, (exp.Insert, exp.Update, exp.Delete)):
+                    plan = self._dml_cte(cte.this, outer)
+                else:
+                    plan = self.query(cte.this, outer)
                 names = [c.name for c in cte.args["alias"].columns] \
                     if cte.args["alias"].columns else plan.names
                 if len(names) > len(plan.names):
@@ -133,6 +142,16 @@ class Planner(FromPlanner, GroupingPlanner):
             yield
         finally:
             self.ctes.pop()
+
+    def _dml_cte(self, node, outer: Scope | None):
+        from rowdb.query.dml import plan_dml  # DML plans are built on the planner
+        from rowdb.query.dmlcte import DmlCte
+        if outer is not None or self.nesting > 1:
+            raise NotSupportedError("WITH clause containing a data-modifying statement must "
+                                    "be at the top level")
+        step = DmlCte(plan_dml(self, node, self.tables), self.ns)
+        self.dml_ctes.append(step)
+        return step
 
     def subquery(self, node: exp.Expression, scope: Scope) -> QueryPlan:
         return self.query(node, scope)
