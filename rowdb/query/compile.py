@@ -559,6 +559,8 @@ _DISPATCH = {
     exp.NullSafeNEQ: ExprCompiler._distinct_from, exp.Between: ExprCompiler._between,
     exp.In: ExprCompiler._in, exp.Like: ExprCompiler._like, exp.ILike: ExprCompiler._like,
     exp.Escape: ExprCompiler._escape, exp.DPipe: ExprCompiler._concat,
+    exp.RegexpLike: ExprCompiler._regex_operator, exp.RegexpILike: ExprCompiler._regex_operator,
+    exp.SimilarTo: ExprCompiler._similar,
     exp.Case: ExprCompiler._case, exp.Coalesce: ExprCompiler._coalesce,
     exp.Greatest: ExprCompiler._greatest, exp.Least: ExprCompiler._least,
     exp.Nullif: ExprCompiler._nullif, exp.Cast: ExprCompiler._cast,
