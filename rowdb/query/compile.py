@@ -420,6 +420,12 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler, bitops.BitwiseCompiler):
         if BYTEA in (left.type, right.type) and {left.type, right.type} <= {BYTEA, UNKNOWN}:
             left, right = self.coerce(left, BYTEA), self.coerce(right, BYTEA)
             return self._guard([left, right], lambda a, b: f"({a} + {b})", BYTEA)
+        if "S" not in (left.type.category, right.type.category) and \
+                UNKNOWN not in (left.type, right.type):  # text || anynonarray needs text
+            raise UndefinedFunctionError(
+                f"operator does not exist: {left.type} || {right.type}",
+                hint="No operator matches the given name and argument types. You might need "
+                     "to add explicit type casts.")
         left = self.coerce(left, TEXT) if left.type.category in "SX" else self._to_text(left)
         right = self.coerce(right, TEXT) if right.type.category in "SX" \
             else self._to_text(right)
