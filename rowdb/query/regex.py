@@ -3,10 +3,11 @@
 Where: query layer; regexfuncs.py (regexp_* functions), strfuncs.py (substring FROM
 pattern) and predicates.py (~, ~*, SIMILAR TO) compile patterns here. `compile_are`
 translates the common differences between PostgreSQL's AREs and Python's syntax:
-\\m \\M \\y \\Y word boundaries, [[:class:]] names (Unicode-aware, as PostgreSQL's
-C.UTF-8 locale), `$` (end of string only unless newline-sensitive), the `***=` and
-`(?flags)` prefixes, and PostgreSQL's flag letters. PostgreSQL's leftmost-longest rules
-for alternation and its greediness of whole REs are not reproduced.
+\\m \\M \\y \\Y word boundaries, [[:class:]] names, `$` (end of string only unless
+newline-sensitive), the `***=` and `(?flags)` prefixes, and PostgreSQL's flag letters.
+As in PostgreSQL under the C locale (rowdb's, see strfuncs.py), classes, \\w and
+case-insensitive matching know ASCII only. PostgreSQL's leftmost-longest rules for
+alternation and its greediness of whole REs are not reproduced.
 
 >>> compile_are("[[:alpha:]]+$", "").search("12ab").group(0)
 'ab'
@@ -31,11 +32,10 @@ class InvalidEscapeSequenceError(DataError, sqlstate="22025"):
 
 
 _FLAG_LETTERS = frozenset("bcegimnpqstwx")
-_CLASSES = {"alpha": r"[^\W\d_]", "digit": "[0-9]", "alnum": r"[^\W_]",
-            "upper": "[A-ZÀ-ÖØ-Þ]", "lower": "[a-zß-öø-ÿ]", "space": r"\s",
-            "blank": r"[ \t]", "punct": r"[!-/:-@\[-`{-~]", "xdigit": "[0-9A-Fa-f]",
-            "cntrl": r"[\x00-\x1f\x7f]", "print": r"[^\x00-\x1f\x7f]",
-            "graph": r"[^\s\x00-\x1f\x7f]", "word": r"\w"}
+_CLASSES = {"alpha": "a-zA-Z", "digit": "0-9", "alnum": "a-zA-Z0-9", "upper": "A-Z",
+            "lower": "a-z", "space": r" \t\n\r\f\v", "blank": r" \t",
+            "punct": r"!-/:-@\[-`{-~", "xdigit": "0-9A-Fa-f", "cntrl": r"\x00-\x1f\x7f",
+            "print": " -~", "graph": "!-~", "word": r"\w"}
 _ESCAPES = {"m": r"\b(?=\w)", "M": r"\b(?<=\w)", "y": r"\b", "Y": r"\B"}
 _MESSAGES = (("missing )", "parentheses () not balanced"),
              ("unbalanced parenthesis", "parentheses () not balanced"),
@@ -90,7 +90,7 @@ def compile_are(pattern: str, flags: str = "") -> re.Pattern:
             multiline, dot_all = True, True
         elif flag == "s":
             multiline, dot_all = False, True
-    bits = (re.IGNORECASE if ignore_case else 0) | (re.MULTILINE if multiline else 0) | \
+    bits = re.ASCII | (re.IGNORECASE if ignore_case else 0) | (re.MULTILINE if multiline else 0) | \
         (re.DOTALL if dot_all else 0)
     if "q" in flags:
         text = re.escape(pattern)
@@ -179,13 +179,8 @@ def _bracket(pattern: str, i: int) -> tuple[str, int]:
     if i >= n:
         raise InvalidRegularExpressionError(
             "invalid regular expression: brackets [] not balanced")
-    body = "".join(items)
-    if not classes:
-        return f"[{'^' if negate else ''}{body}]", i + 1
-    if negate:
-        rest = f"[^{body}]" if body else r"[\s\S]"
-        return "(?:" + "".join(f"(?!{c})" for c in classes) + rest + ")", i + 1
-    return "(?:" + "|".join(([f"[{body}]"] if body else []) + classes) + ")", i + 1
+    body = "".join(items + classes)
+    return f"[{'^' if negate else ''}{body}]", i + 1
 
 
 def similar_to_regex(pattern: str, escape: str | None) -> str:
