@@ -14,7 +14,7 @@ from operator import ne
 
 from rowdb.errors import DatatypeMismatchError, UndefinedFunctionError
 from rowdb.query import arith, intervals
-from rowdb.query.types import BOOL, FLOAT8, INT8, INTERVAL, NUMERIC, TEXT, UNKNOWN, SqlType
+from rowdb.query.types import BOOL, BYTEA, FLOAT8, INT8, INTERVAL, NUMERIC, TEXT, UNKNOWN, SqlType
 
 
 class Aggregate:
@@ -167,8 +167,15 @@ def result_type(name: str, arg_types: list[SqlType], star: bool) -> SqlType:
                 hint="No function matches the given name and argument types. You might need "
                      "to add explicit type casts.")
         return arg if arg != UNKNOWN else TEXT
-    elif name == "string_agg":
-        return TEXT
+    elif name == "string_agg":  # (text, text) or (bytea, bytea), as in PostgreSQL
+        kinds = {"S" if t.category == "S" else t.name for t in arg_types}
+        if len(arg_types) == 2 and kinds in ({"S"}, {"bytea"}):
+            return BYTEA if kinds == {"bytea"} else TEXT
+        shown = ", ".join(str(t) for t in arg_types)
+        raise UndefinedFunctionError(
+            f"function string_agg({shown}) does not exist",
+            hint="No function matches the given name and argument types. You might need to "
+                 "add explicit type casts.")
     elif name == "array_agg":
         return arg  # arrays are returned as Python lists
     elif name in _SPREAD:
@@ -250,11 +257,12 @@ def _string_agg(values, agg):
     parts = [(value, sep) for value, sep in values if value is not None]
     if not parts:
         return None
+    empty = b"" if isinstance(parts[0][0], bytes) else ""
     out = [parts[0][0]]
     for value, sep in parts[1:]:
-        out.append(sep or "")
+        out.append(sep or empty)
         out.append(value)
-    return "".join(out)
+    return empty.join(out)
 
 
 def _array_agg(values, agg):

@@ -20,7 +20,7 @@ from sqlglot import exp
 from rowdb.errors import (DatatypeMismatchError, GroupingError, NotSupportedError,
                           RowdbError, SyntaxError as SqlSyntaxError, UndefinedFunctionError,
                           WrongObjectTypeError)
-from rowdb.query import arith, datetime_sql, functions, runtime
+from rowdb.query import arith, bitops, datetime_sql, functions, runtime, textio
 from rowdb.query.code import Code
 from rowdb.query.namespace import PROCEDURES, Namespace
 from rowdb.query.predicates import PredicateCompiler
@@ -79,7 +79,7 @@ class Grouped:
         self.columns = columns or {}  # input field index -> position, for grouped columns
 
 
-class ExprCompiler(PredicateCompiler, RowValueCompiler):
+class ExprCompiler(PredicateCompiler, RowValueCompiler, bitops.BitwiseCompiler):
     """Compiles sqlglot expressions against one scope into `Code`."""
 
     def __init__(self, planner, scope: Scope, ns: Namespace, grouped: Grouped | None = None,
@@ -198,6 +198,13 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
     def _string(self, node) -> Code:
         """E'...' (escapes already read by the parser) and $$...$$ strings."""
         text = node.this
+        return Code(self.ns.const(text), UNKNOWN, False, True, text, node)
+
+    def _unicode_string(self, node) -> Code:
+        """U&'d\\0061t' [UESCAPE '!']."""
+        escape = node.args.get("escape")
+        text = textio.unicode_escapes(node.this, escape.name if isinstance(escape, exp.Literal)
+                                      else "\\")
         return Code(self.ns.const(text), UNKNOWN, False, True, text, node)
 
     def _session_value(self, node) -> Code:
@@ -427,6 +434,12 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
         if BYTEA in (left.type, right.type) and {left.type, right.type} <= {BYTEA, UNKNOWN}:
             left, right = self.coerce(left, BYTEA), self.coerce(right, BYTEA)
             return self._guard([left, right], lambda a, b: f"({a} + {b})", BYTEA)
+        if "S" not in (left.type.category, right.type.category) and \
+                UNKNOWN not in (left.type, right.type):  # text || anynonarray needs text
+            raise UndefinedFunctionError(
+                f"operator does not exist: {left.type} || {right.type}",
+                hint="No operator matches the given name and argument types. You might need "
+                     "to add explicit type casts.")
         left = self.coerce(left, TEXT) if left.type.category in "SX" else self._to_text(left)
         right = self.coerce(right, TEXT) if right.type.category in "SX" \
             else self._to_text(right)
@@ -532,6 +545,8 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler):
             raise GroupingError(f"aggregate functions are not allowed {where}")
         name = functions.name_of(node)
         args = [self.compile(a) for a in functions.arguments_of(node)]
+        if name in ("sqrt", "cbrt") and node._meta and node.meta.get("operator"):
+            args = [self.coerce(a, FLOAT8) for a in args]  # |/ and ||/ take float8 only
         impl = functions.lookup(name, [a.type for a in args])
         args = [self.coerce(a, t) for a, t in zip(args, impl.arg_types(len(args)))]
         ref = self.ns.const(impl.fn)
@@ -558,6 +573,7 @@ SESSION_VALUES = {
 }
 _DISPATCH = {
     exp.ByteString: ExprCompiler._string, exp.RawString: ExprCompiler._string,
+    exp.UnicodeString: ExprCompiler._unicode_string,
     **{kind: ExprCompiler._session_value for kind in SESSION_VALUES},
     exp.Column: ExprCompiler._column, exp.Literal: ExprCompiler._literal,
     exp.Null: ExprCompiler._null, exp.Boolean: ExprCompiler._boolean,
@@ -573,9 +589,12 @@ _DISPATCH = {
     exp.NullSafeNEQ: ExprCompiler._distinct_from, exp.Between: ExprCompiler._between,
     exp.In: ExprCompiler._in, exp.Like: ExprCompiler._like, exp.ILike: ExprCompiler._like,
     exp.Escape: ExprCompiler._escape, exp.DPipe: ExprCompiler._concat,
+    exp.RegexpLike: ExprCompiler._regex_operator, exp.RegexpILike: ExprCompiler._regex_operator,
+    exp.SimilarTo: ExprCompiler._similar,
     exp.Case: ExprCompiler._case, exp.Coalesce: ExprCompiler._coalesce,
     exp.Greatest: ExprCompiler._greatest, exp.Least: ExprCompiler._least,
     exp.Nullif: ExprCompiler._nullif, exp.Cast: ExprCompiler._cast,
     exp.Subquery: ExprCompiler._subquery, exp.Exists: ExprCompiler._exists,
 }
-_DISPATCH.update(datetime_sql.DISPATCH)  # intervals, the clock, date/time calls
+_DISPATCH.update(datetime_sql.DISPATCH)
+_DISPATCH.update(bitops.DISPATCH)  # intervals, the clock, date/time calls

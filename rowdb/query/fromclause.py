@@ -14,7 +14,7 @@ from rowdb.errors import (DuplicateAliasError, NotSupportedError, RowdbError,
                           UndefinedFunctionError,
                           SyntaxError as SqlSyntaxError, UndefinedColumnError,
                           UndefinedTableError)
-from rowdb.query import operators as ops
+from rowdb.query import operators as ops, setfuncs
 from rowdb.query.compile import Code, ExprCompiler
 from rowdb.query.scope import Field, Scope
 from rowdb.query.systables import table_function, virtual_table
@@ -148,7 +148,8 @@ class FromPlanner:
     def _generate_series(self, node, outer):
         """generate_series(start, stop [, step]) over integers."""
         call = node.this
-        compiler = ExprCompiler(self, Scope([], outer), self.ns)
+        scope = Scope([], outer)  # marked correlated if the bounds read an outer row
+        compiler = ExprCompiler(self, scope, self.ns)
         parts = [call.args.get("start"), call.args.get("end"), call.args.get("step")]
         codes = [compiler.compile(p) for p in parts if p is not None]
         if any(c.type.category != "N" or c.type.name not in ("int2", "int4", "int8")
@@ -160,12 +161,16 @@ class FromPlanner:
         alias = node.alias or "generate_series"
         columns = node.args["alias"].columns if node.args.get("alias") is not None else []
         name = columns[0].name if columns else ("generate_series" if not node.alias else alias)
-        return scan, Scope([Field(name, alias, result, False)], outer)
+        scope.fields = [Field(name, alias, result, False)]
+        return scan, scope
 
     def _table_function(self, node, outer):
-        """rowdb_diff(...), rowdb_diff_stat(...), rowdb_schema_diff(...) in FROM."""
+        """rowdb_diff(...), rowdb_diff_stat(...), rowdb_schema_diff(...) in FROM, and the
+        set-returning functions of setfuncs.py."""
         call = node.this
         name = call.name.lower()
+        if name in setfuncs.SET_RETURNING:
+            return setfuncs.plan(self, node, outer)
         compiler = ExprCompiler(self, Scope([], outer), self.ns)
         codes = [compiler.coerce(compiler.compile(a), TEXT) for a in call.expressions]
         constants = [c.value if c.const else None for c in codes]
@@ -227,6 +232,7 @@ class FromPlanner:
         """Join two planned inputs on `conditions`: a hash join on its equalities between the
         sides (the rest checked per joined row), else a nested loop."""
         scope = Scope(left_scope.fields + right_scope.fields, outer)
+        scope.correlated = left_scope.correlated or right_scope.correlated  # f(outer.x)
         width_left, width_right = len(left_scope.fields), len(right_scope.fields)
         if not conditions and join_kind == "inner":
             return ops.NestedLoopJoin(left, right, None, "inner", width_left, width_right), scope
@@ -272,7 +278,9 @@ class FromPlanner:
                 for i, f in enumerate(scope.fields)]
         codes = merged_codes + [Code(f"r[{i}]", f.type) for i, f in enumerate(scope.fields)]
         project = ops.Project(op, self.ns, None, codes)
-        return project, Scope(merged_fields + rest, outer)
+        merged = Scope(merged_fields + rest, outer)
+        merged.correlated = scope.correlated
+        return project, merged
 
     def _equi_pair(self, cond, left_scope, right_scope, width_left):
         """For `l = r` between the two sides: (left key code, right key code)."""

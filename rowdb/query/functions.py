@@ -28,7 +28,7 @@ from functools import lru_cache
 from sqlglot import exp
 
 from rowdb.errors import InvalidParameterValueError, UndefinedFunctionError
-from rowdb.query.types import BYTEA, TEXT, UNKNOWN, SqlType, implicit_castable
+from rowdb.query.types import BYTEA, INT4, TEXT, UNKNOWN, SqlType, implicit_castable
 
 AGGREGATE_NAMES = frozenset({"count", "sum", "avg", "min", "max", "string_agg", "array_agg",
                              "bool_and", "bool_or", "every"})
@@ -100,6 +100,8 @@ def name_of(node: exp.Func) -> str:
     called = node.meta.get("called") if node._meta else None
     if called in _REGISTRY:  # as written: substr has no regexp form, date_part is float8
         return called
+    if isinstance(node, exp.SHA2Digest):
+        return f"sha{node.args['length'].name}"
     name = _NAMES.get(type(node))
     return name if name is not None else node.sql_name().lower()
 
@@ -145,8 +147,13 @@ def _log(node: exp.Expression) -> list[exp.Expression]:
 
 
 def _regexp_replace(node: exp.Expression) -> list[exp.Expression]:
-    flags = node.args.get("modifiers") or node.args.get("position")
-    return _given(node, "this", "expression", "replacement") + ([flags] if flags else [])
+    return _given(node, "this", "expression", "replacement", "position", "occurrence",
+                  "modifiers")
+
+
+def _sha2(node: exp.Expression) -> list[exp.Expression]:
+    """sqlglot reads sha256(x) as SHA2Digest(x, 256)."""
+    return [node.this]
 
 
 _SPECIAL_ARGUMENTS = {
@@ -155,7 +162,7 @@ _SPECIAL_ARGUMENTS = {
     exp.Pad: lambda node: _given(node, "this", "expression", "fill_pattern"),
     exp.UnixToTime: lambda node: [node.this],
     exp.TimestampTrunc: _unit_first, exp.Extract: _unit_first,
-    exp.RegexpReplace: _regexp_replace, exp.Log: _log,
+    exp.RegexpReplace: _regexp_replace, exp.Log: _log, exp.SHA2Digest: _sha2,
     exp.Substring: lambda node: _given(node, "this", "start", "length"),
     exp.Length: lambda node: [node.this],
     exp.Chr: lambda node: list(node.expressions),
@@ -215,8 +222,8 @@ def _score(params: list, args: tuple) -> tuple[int, int, int, int]:
 
 
 # The libraries register themselves on import.
-from rowdb.query import (datefmt, datefuncs, mathfuncs, numfmt, numread,  # noqa: F401
-                         strfuncs)
+from rowdb.query import (datefmt, datefuncs, digests, mathfuncs, numfmt,  # noqa: F401
+                         numread, regexfuncs, strfuncs)
 
 
 @scalar("encode", (BYTEA, TEXT), TEXT)
@@ -246,3 +253,14 @@ def _decode(text, form):
     except (ValueError, binascii.Error) as exc:
         raise InvalidParameterValueError(f"invalid {form} data: {exc}") from None
     raise InvalidParameterValueError(f'unrecognized encoding: "{form}"')
+
+
+@scalar("num_nulls", (None, ...), INT4, strict=False)
+def _num_nulls(*values):
+    """num_nulls(VARIADIC "any"): how many arguments are NULL (at least one argument)."""
+    return sum(value is None for value in values)
+
+
+@scalar("num_nonnulls", (None, ...), INT4, strict=False)
+def _num_nonnulls(*values):
+    return sum(value is not None for value in values)

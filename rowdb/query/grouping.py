@@ -19,7 +19,7 @@ from rowdb.query.compile import ExprCompiler, Grouped, is_aggregate, has_nan
 from rowdb.query.names import output_name
 from rowdb.query.rowvalues import row_items
 from rowdb.query.scope import Field, Scope
-from rowdb.query.types import TEXT, UNKNOWN
+from rowdb.query.types import BYTEA, TEXT, UNKNOWN
 
 
 class GroupingPlanner:
@@ -124,7 +124,11 @@ class GroupingPlanner:
             if is_aggregate(arg) or any(is_aggregate(n) for n in arg.find_all(exp.Func)):
                 raise GroupingError("aggregate function calls cannot be nested")
             code = compiler.compile(arg)
-            args.append(compiler.coerce(code, TEXT) if code.type == UNKNOWN
+            target = TEXT
+            if name == "string_agg" and args:  # the delimiter: text, or bytea for bytea
+                target = BYTEA if args[0].type == BYTEA else \
+                    TEXT if args[0].type.category == "S" else UNKNOWN
+            args.append(compiler.coerce(code, target) if code.type == UNKNOWN
                         and name in ("string_agg", "min", "max") else code)
         order = [(bool(o.args.get("desc")), bool(o.args.get("nulls_first"))
                   if o.args.get("nulls_first") is not None else bool(o.args.get("desc")))

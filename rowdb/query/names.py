@@ -18,6 +18,8 @@ def output_name(item) -> str:
     if isinstance(item, exp.Column):
         return item.name
     called = item.meta.get("called") if item._meta else None
+    if item._meta and item.meta.get("operator"):  # @ x, |/ x, ||/ x
+        return "?column?"
     if called:  # a function call: named as written (sqlglot folds substr into substring...)
         return called
     if isinstance(item, exp.Concat):  # 'a' 'b' on two lines: no function call

@@ -51,6 +51,32 @@ def _verbatim(name: str, build):
     return parse
 
 
+def _prefix_at(parser):
+    """PostgreSQL's prefix `@ x` (absolute value). sqlglot tokenizes `@` and the `$` of
+    `$1` alike (PARAMETER) and has no `@` operator; `$` goes back to the usual parse.
+    After `@` its tokenizer reads a keyword (NULL, abs...) as a plain name: restored."""
+    if parser._prev.text != "@":
+        parser._retreat(parser._index - 1)
+        return parser._parse_type()
+    following = parser._curr
+    if following is not None and following.token_type == TokenType.VAR:
+        keyword = Postgres.Tokenizer.KEYWORDS.get(following.text.upper())
+        if keyword is not None:
+            following.token_type = keyword
+    return _prefix(exp.Abs)(parser)
+
+
+def _prefix(kind):
+    """A UNARY_PARSERS entry for a prefix operator (@ ~ |/ ||/): PostgreSQL gives these
+    generic operators a lower precedence than + and * (`@ -3 + 1` is 2), so the operand is
+    a whole sum. The node is marked as an operator (named ?column?; |/ and ||/ take float8)."""
+    def parse(parser):
+        node = parser.expression(kind(this=parser._parse_term()))
+        node.meta["operator"] = True
+        return node
+    return parse
+
+
 class RowdbDialect(Postgres):
     """PostgreSQL as sqlglot reads it, keeping each function call's written name in
     `node.meta["called"]` (sqlglot folds substr, now, date_part... into its own node types;
@@ -67,6 +93,11 @@ class RowdbDialect(Postgres):
             **Postgres.Parser.FUNCTIONS,
             **{name: _verbatim(name.lower(), Postgres.Parser.FUNCTIONS[name])
                for name in ("TO_CHAR", "TO_DATE", "TO_TIMESTAMP", "TO_NUMBER")}}
+        UNARY_PARSERS = {
+            **Postgres.Parser.UNARY_PARSERS, TokenType.PARAMETER: _prefix_at,
+            TokenType.TILDE: _prefix(exp.BitwiseNot), TokenType.RLIKE: _prefix(exp.BitwiseNot),
+            TokenType.PIPE_SLASH: _prefix(exp.Sqrt),
+            TokenType.DPIPE_SLASH: _prefix(exp.Cbrt)}
 
 
 _TRANSACTION = re.compile(

@@ -1,4 +1,4 @@
-"""Predicates to Python: IS, IS DISTINCT FROM, BETWEEN, IN, LIKE and quantified comparisons.
+"""Predicates to Python: IS, IS DISTINCT FROM, BETWEEN, IN, LIKE, ~, SIMILAR TO, quantifiers.
 
 Where: query layer; a mixin of compile.ExprCompiler (which dispatches these node types to
 it), written in the same way: each predicate becomes one Python expression string with
@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from rowdb.errors import NotSupportedError, SyntaxError as SqlSyntaxError, UndefinedFunctionError
-from rowdb.query import runtime
+from rowdb.query import regex, regexfuncs, runtime
 from rowdb.query.code import Code
 from rowdb.query.rowvalues import row_items
 from rowdb.query.types import BOOL, TEXT
@@ -146,7 +146,45 @@ class PredicateCompiler:
             return self._guard([code], lambda a: f"(not {a})", BOOL)
         return code
 
+    def _regex_operator(self, node) -> Code:
+        """s ~ pattern and s ~* pattern (sqlglot's RegexpLike / RegexpILike; a call written
+        regexp_like(...) is the function)."""
+        if node.meta.get("called") if node._meta else None:
+            return self._function(node)
+        ignore_case = isinstance(node, exp.RegexpILike)
+        value, pattern = self._string_operands(node, "~*" if ignore_case else "~")
+        if pattern.const and pattern.value is not None:
+            try:
+                compiled = regex.compile_are(pattern.value, "i" if ignore_case else "")
+            except regex.InvalidRegularExpressionError:
+                pass  # reported when a row is tested, as PostgreSQL does
+            else:
+                ref = self.ns.const(compiled)
+                return self._guard([value], lambda a: f"({ref}.search({a}) is not None)", BOOL)
+        ref = self.ns.const(regexfuncs.regex_match)
+        return self._guard([value, pattern], lambda a, b: f"{ref}({a}, {b}, {ignore_case})",
+                           BOOL)
+
+    def _similar(self, node, escape=None) -> Code:
+        """s SIMILAR TO pattern [ESCAPE e] (NOT SIMILAR TO arrives wrapped in Not)."""
+        value, pattern = self._string_operands(node, "~")
+        escape = self.coerce(self.compile(escape), TEXT) if escape is not None else \
+            Code("'\\\\'", TEXT, False)
+        ref = self.ns.const(regexfuncs.similar_match)
+        return Code(f"{ref}({value.text}, {pattern.text}, {escape.text})", BOOL, True)
+
+    def _string_operands(self, node, symbol: str) -> tuple[Code, Code]:
+        value, pattern = self.compile(node.this), self.compile(node.expression)
+        if {value.type.category, pattern.type.category} - {"S", "X"}:
+            raise UndefinedFunctionError(
+                f"operator does not exist: {value.type} {symbol} {pattern.type}",
+                hint="No operator matches the given name and argument types. You might need "
+                     "to add explicit type casts.")
+        return self.coerce(value, TEXT), self.coerce(pattern, TEXT)
+
     def _escape(self, node: exp.Escape) -> Code:
+        if isinstance(node.this, exp.SimilarTo):
+            return self._similar(node.this, node.expression)
         like = node.this
         escape = node.expression
         value = self.coerce(self.compile(like.this), TEXT)

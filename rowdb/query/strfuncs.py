@@ -4,13 +4,10 @@ Where: query layer; registered into functions.py's registry on import, called pe
 compiled expressions. Strings are Python str; positions count characters from 1, as in
 PostgreSQL with UTF8. Case mapping and initcap's word boundaries follow the C locale that
 rowdb shares with its PostgreSQL oracle: only ASCII letters change case (upper('é') is 'é').
-Regular expressions are PostgreSQL's AREs run by Python's `re`, after translating the common
-differences (POSIX classes, \\m \\M \\y, flags); exotic ARE syntax may still differ.
+Regular expressions are in regex.py (patterns) and regexfuncs.py (the regexp_* functions).
 
 >>> _initcap("hello wORLD o'neil"), _split_part("a,b,c", ",", -1), _lpad("7", 3, "0")
 ("Hello World O'Neil", 'c', '007')
->>> _regexp_replace("foobarbaz", "b(..)", "<\\\\1>", "g")
-'foo<ar><az>'
 """
 
 from __future__ import annotations
@@ -21,11 +18,11 @@ import string
 import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
-from functools import lru_cache
 
 from rowdb.errors import DataError, InvalidParameterValueError, ProgramLimitExceededError
 from rowdb.query import datetimes, intervals, textio
 from rowdb.query.functions import scalar
+from rowdb.query.regex import compile_are
 from rowdb.query.intervals import Interval
 from rowdb.query.types import BOOL, BPCHAR, BYTEA, INT4, INT8, TEXT, UUID
 
@@ -34,10 +31,6 @@ STRING_BYTES_MAX = 0x3FFFFFFF - 4   # MaxAllocSize less the varlena header.
 
 class SubstringError(DataError, sqlstate="22011"):
     """substring_error"""
-
-
-class InvalidRegularExpressionError(DataError, sqlstate="2201B"):
-    """invalid_regular_expression"""
 
 
 class NullValueNotAllowedError(DataError, sqlstate="22004"):
@@ -108,7 +101,7 @@ def _substring(s, start, count=None):
 
 @scalar("substring", (TEXT, TEXT), TEXT)
 def _substring_regexp(s, pattern):
-    match = _regexp(pattern, "").search(s)
+    match = compile_are(pattern, "").search(s)
     if match is None:
         return None
     return match.group(1) if match.re.groups else match.group(0)
@@ -384,74 +377,3 @@ def _format_one(kind: str, value, left: str | None, width) -> str:
     if width < 0:
         left, width = "-", -width
     return text.ljust(width) if left else text.rjust(width)
-
-
-# Regular expressions ------------------------------------------------------------------------
-
-_FLAGS = {"i": re.IGNORECASE, "c": 0, "x": re.VERBOSE, "s": 0, "g": 0,
-          "n": re.MULTILINE, "m": re.MULTILINE, "p": 0, "w": re.MULTILINE}
-_POSIX_CLASSES = {"alpha": "a-zA-Z", "digit": "0-9", "alnum": "a-zA-Z0-9",
-                  "upper": "A-Z", "lower": "a-z", "space": r" \t\n\r\f\v",
-                  "punct": r"!-/:-@\[-`{-~", "xdigit": "0-9A-Fa-f", "word": r"\w",
-                  "blank": r" \t", "cntrl": r"\x00-\x1f\x7f", "print": r" -~", "graph": "!-~"}
-_ARE_ESCAPES = {r"\m": r"\b(?=\w)", r"\M": r"\b(?<=\w)", r"\y": r"\b", r"\Y": r"\B",
-                r"\A": r"\A", r"\Z": r"\Z"}
-
-
-@lru_cache(maxsize=256)
-def _regexp(pattern: str, flags: str) -> re.Pattern:
-    """A PostgreSQL ARE with its flags, compiled for Python's re."""
-    bits = 0
-    dot_all = True
-    for flag in flags:
-        if flag not in _FLAGS:
-            raise InvalidParameterValueError(f'invalid regular expression option: "{flag}"')
-        bits |= _FLAGS[flag]
-        if flag in "np":
-            dot_all = False
-        elif flag in "sw":
-            dot_all = True
-        elif flag == "c":
-            bits &= ~re.IGNORECASE
-    translated = re.sub(r"\[:(\w+):\]", lambda m: _POSIX_CLASSES.get(m.group(1), m.group(0)),
-                        pattern)
-    translated = re.sub(r"\\[mMyYAZ]", lambda m: _ARE_ESCAPES[m.group(0)], translated)
-    try:
-        return re.compile(translated, bits | (re.DOTALL if dot_all else 0))
-    except re.error as error:
-        raise InvalidRegularExpressionError(f"invalid regular expression: {error}") from None
-
-
-def _replacement(template: str):
-    r"""PostgreSQL's replacement text: \1..\9 groups, \& the match, \\ a backslash."""
-    if "\\" not in template:
-        return lambda match: template
-
-    def expand(match: re.Match) -> str:
-        out, i = [], 0
-        while i < len(template):
-            char = template[i]
-            following = template[i + 1:i + 2]
-            if char == "\\" and following.isdigit() and following != "0":
-                group = int(following)
-                out.append((match.group(group) or "") if group <= match.re.groups else "")
-                i += 2
-            elif char == "\\" and following == "&":
-                out.append(match.group(0))
-                i += 2
-            elif char == "\\" and following == "\\":
-                out.append("\\")
-                i += 2
-            else:
-                out.append(char)
-                i += 1
-        return "".join(out)
-    return expand
-
-
-@scalar("regexp_replace", (TEXT, TEXT, TEXT, TEXT), TEXT, min_args=3)
-def _regexp_replace(s, pattern, replacement, flags=""):
-    compiled = _regexp(pattern, flags.replace("g", ""))
-    if any(flag not in _FLAGS for flag in flags):
-        _regexp(pattern, flags)                      # reports the bad flag
-    return compiled.sub(_replacement(replacement), s, count=0 if "g" in flags else 1)

@@ -425,3 +425,44 @@ def format_value(value, sql_type: SqlType) -> str | None:
     except (TypeError, AttributeError, ValueError) as error:
         raise InternalError(f"internal error: {value!r} is not a {sql_type} value") from error
 
+
+
+def unicode_escapes(text: str, escape: str = "\\") -> str:
+    r"""The value of a U&'...' literal: `\XXXX`, `\+XXXXXX` and `\\` (or another escape
+    character given by UESCAPE), UTF-16 surrogate pairs combined, as PostgreSQL reads them."""
+    from rowdb.errors import SyntaxError as SqlSyntaxError
+    out, i, high = [], 0, None
+    while i < len(text):
+        char = text[i]
+        if char != escape:
+            if high is not None:
+                raise SqlSyntaxError("invalid Unicode surrogate pair")
+            out.append(char)
+            i += 1
+            continue
+        if text[i + 1:i + 2] == escape:
+            out.append(escape)
+            i += 2
+            continue
+        size = 6 if text[i + 1:i + 2] == "+" else 4
+        digits = text[i + 1 + (size == 6):i + 1 + (size == 6) + size]
+        if len(digits) != size or any(c not in "0123456789abcdefABCDEF" for c in digits):
+            raise SqlSyntaxError("invalid Unicode escape",
+                                 hint="Unicode escapes must be \\XXXX or \\+XXXXXX.")
+        code = int(digits, 16)
+        i += 1 + (size == 6) + size
+        if high is not None:
+            if not 0xDC00 <= code <= 0xDFFF:
+                raise SqlSyntaxError("invalid Unicode surrogate pair")
+            out.append(chr(0x10000 + ((high - 0xD800) << 10) + code - 0xDC00))
+            high = None
+        elif 0xD800 <= code <= 0xDBFF:
+            high = code
+        elif 0xDC00 <= code <= 0xDFFF or code > 0x10FFFF or code == 0:
+            raise SqlSyntaxError("invalid Unicode surrogate pair" if code <= 0x10FFFF
+                                 and code else "invalid Unicode escape value")
+        else:
+            out.append(chr(code))
+    if high is not None:
+        raise SqlSyntaxError("invalid Unicode surrogate pair")
+    return "".join(out)
