@@ -30,7 +30,7 @@ from rowdb.errors import (InFailedTransactionError, InternalError, InvalidParame
                           InvalidSavepointError, NoActiveTransactionError, NotSupportedError,
                           ProgramLimitExceededError, ProgrammingError, ReadOnlyTransactionError,
                           RefConflictError, client_error,
-                          RowdbError, SerializationFailureError, UndefinedObjectError,
+                          RowdbError, SerializationFailureError,
                           UnknownRefError)
 from rowdb.query import ddl
 from rowdb.query.compile import ExprCompiler, Namespace
@@ -42,6 +42,8 @@ from rowdb.query.scope import Scope
 from rowdb.query.textio import format_float4
 from rowdb.query.types import FLOAT4, TEXT, SqlType, parse_type_name
 from rowdb.query.workspace import Workspace
+from rowdb.query import zones
+from rowdb.settings import Settings
 from rowdb.storage import open_store
 from rowdb.storage.lru import ByteLRU
 from rowdb.storage.pins import ROOT, new_token
@@ -54,17 +56,6 @@ from rowdb.vc.txmerge import merge_roots
 AUTOCOMMIT_RETRIES = 20
 # errors naming an object of the statement: report where it appears (as PostgreSQL does)
 _POSITIONED = {"42703", "42P01", "42883", "42702", "42804", "42P10"}
-
-SETTINGS = {  # what SHOW answers (sessions are UTF-8, UTC, ISO dates, as PostgreSQL's defaults)
-    "server_version": "15.0", "server_version_num": "150000", "server_encoding": "UTF8",
-    "client_encoding": "UTF8", "timezone": "UTC", "datestyle": "ISO, MDY",
-    "intervalstyle": "postgres", "standard_conforming_strings": "on",
-    "search_path": '"$user", public', "transaction_isolation": "serializable",
-    "default_transaction_isolation": "serializable", "integer_datetimes": "on",
-    "is_superuser": "on", "application_name": "", "extra_float_digits": "1",
-    "max_identifier_length": "63", "lc_collate": "C", "lc_ctype": "C",
-}
-
 
 @dataclass
 class Result:
@@ -108,9 +99,12 @@ def _statement_scope(function):
             context = _numeric.context = NUMERIC_CONTEXT.copy()
         gcpause.pause()
         decimal.setcontext(context)
+        settings = args[0].settings
+        tokens = zones.activate(settings.zone, settings)
         try:
             return function(*args, **kwargs)
         finally:
+            zones.deactivate(tokens)
             decimal.setcontext(previous)
             gcpause.resume()
     return wrapper
@@ -160,6 +154,7 @@ class Session:
         self._plans = ByteLRU(512)
         self._seen: tuple[int, bytes | None] = (-1, None)  # (LMDB generation, working root)
         self._context: ExecContext | None = None
+        self.settings = Settings()  # SET/SHOW; the session time zone
         self._pin = new_token()
         weakref.finalize(self, self.store.pins.unpin_later, self._pin)
 
@@ -315,12 +310,14 @@ class Session:
         if self.txn is None:
             self.txn = self._open()
             self.failed = self.read_only = False
+            self.settings.begin()
 
     @_statement_scope
     def commit(self) -> None:
         workspace, failed = self.txn, self.failed
         self.txn, self.failed, self.savepoints = None, False, []
         self.read_only = False
+        self.settings.end(not failed)
         if workspace is None:
             return
         try:
@@ -334,6 +331,7 @@ class Session:
             self.txn.writer.release()
         self.txn, self.failed, self.read_only = None, False, False
         self.savepoints = []
+        self.settings.end(False)
 
     def _savepoint(self, action: str, name: str) -> Result:
         words = {"savepoint": "SAVEPOINT", "release": "RELEASE SAVEPOINT",
@@ -455,7 +453,7 @@ class Session:
         return Result(columns, returned, count, tag)
 
     def _prepare(self, statement: Statement, workspace: Workspace, values) -> _Prepared:
-        key = (statement.text, tuple(map(type, values)))
+        key = (statement.text, tuple(map(type, values)), self.settings.zone_name)
         prepared = self._plans.get(key)
         if prepared is not None and self._still_valid(prepared, workspace):
             return prepared
@@ -567,12 +565,10 @@ class Session:
         return planner.ns.function(code.text)((), ())
 
     def _command(self, statement: Statement) -> Result:
-        text = statement.text.strip().rstrip(";").lower()
-        if text.startswith("set"):
-            return Result(tag="SET")
-        if text.startswith("show "):
-            name = text[5:].strip().replace(" ", "_")
-            if name not in SETTINGS:
-                raise UndefinedObjectError(f'unrecognized configuration parameter "{name}"')
-            return Result([(name, TEXT)], [(SETTINGS[name],)], 1, "SHOW")
-        raise NotSupportedError(f"unsupported statement: {statement.text.strip()[:60]}")
+        text = statement.text.strip()
+        if not re.match(r"(set|show|reset)\b", text, re.IGNORECASE):
+            raise NotSupportedError(f"unsupported statement: {text[:60]}")
+        shown, tag = self.settings.command(text, self.txn is not None)
+        if shown is None:
+            return Result(tag=tag)
+        return Result([(shown[0], TEXT)], [(shown[1],)], 1, "SHOW")

@@ -216,7 +216,7 @@ def _score(params: list, args: tuple) -> tuple[int, int, int, int]:
 
 # The libraries register themselves on import.
 from rowdb.query import (datefmt, datefuncs, mathfuncs, numfmt, numread,  # noqa: F401
-                         strfuncs)
+                         strfuncs, zones_sql)
 
 
 @scalar("encode", (BYTEA, TEXT), TEXT)
