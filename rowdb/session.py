@@ -150,7 +150,7 @@ class Session:
         self.txn: Workspace | None = None
         self.failed = False
         self.read_only = False  # BEGIN READ ONLY: writes raise 25006
-        self.savepoints: list[tuple[str, tuple]] = []
+        self.savepoints: list[tuple] = []  # (name, workspace snapshot, settings)
         self._plans = ByteLRU(512)
         self._seen: tuple[int, bytes | None] = (-1, None)  # (LMDB generation, working root)
         self._context: ExecContext | None = None
@@ -343,7 +343,7 @@ class Session:
                 raise InFailedTransactionError(
                     "current transaction is aborted, commands ignored until end of "
                     "transaction block")
-            self.savepoints.append((name, self.txn.snapshot()))
+            self.savepoints.append((name, self.txn.snapshot(), self.settings.mark()))
             return Result(tag="SAVEPOINT")
         for index in range(len(self.savepoints) - 1, -1, -1):
             if self.savepoints[index][0] == name:
@@ -359,6 +359,7 @@ class Session:
             del self.savepoints[index:]
             return Result(tag="RELEASE")
         self.txn.restore(self.savepoints[index][1])
+        self.settings.restore(self.savepoints[index][2])
         del self.savepoints[index + 1:]
         self.failed = False
         self._plans.clear()

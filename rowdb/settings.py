@@ -7,6 +7,7 @@ ISO dates, serializable) and SET on them is accepted and ignored.
 
 Transactions: a plain SET inside BEGIN is kept by COMMIT and undone by ROLLBACK; SET LOCAL
 lasts until the transaction ends either way, and does nothing outside a transaction.
+ROLLBACK TO SAVEPOINT undoes what was set after the savepoint.
 
 >>> s = Settings(); _ = s.command("SET TIME ZONE 'america/new_york'", False); s.show("timezone")
 'America/New_York'
@@ -77,6 +78,13 @@ class Settings:
             self._kept = self._at_begin
         self.zone_name, self.zone = self._kept
         self._at_begin = None
+
+    def mark(self) -> tuple:
+        """The settings at a SAVEPOINT, for ROLLBACK TO."""
+        return self.zone_name, self.zone, self._kept
+
+    def restore(self, mark: tuple) -> None:
+        self.zone_name, self.zone, self._kept = mark
 
     # Statements -----------------------------------------------------------------------
 
