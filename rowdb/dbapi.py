@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from rowdb import errors
 from rowdb.errors import (DataError, InterfaceError, ProgrammingError, RowdbError,
                           client_error)
+from rowdb.query import zones
 from rowdb.query.parse import TransactionControl
 from rowdb import procedures  # noqa: F401 - registers rowdb_commit and the other functions
 from rowdb.session import Result, Session
@@ -154,6 +155,25 @@ def _timedelta(value):
     return value
 
 
+def _in_zone(row: tuple, indexes: list[int], zone) -> tuple:
+    """timestamptz values in the connection's time zone, as psycopg returns them."""
+    row = list(row)
+    for index in indexes:
+        row[index] = _moment_in(row[index], zone)
+    return tuple(row)
+
+
+def _moment_in(value, zone):
+    if isinstance(value, datetime.datetime):
+        try:
+            return value.astimezone(zone)
+        except OverflowError:
+            return value
+    if isinstance(value, list):
+        return [_moment_in(v, zone) for v in value]
+    return value
+
+
 def _opens_transaction(statement) -> bool:
     """Whether a statement starts the implicit transaction of a non-autocommit connection:
     everything but BEGIN / COMMIT / ROLLBACK (savepoints need the transaction)."""
@@ -218,6 +238,11 @@ class Cursor:
                      if sql_type.name == "interval"]
         if intervals and self._rows:
             self._rows = [_with_timedeltas(row, intervals) for row in self._rows]
+        zone = zones.python_zone(self.connection.session.settings.zone_name)
+        moments = [i for i, (_, sql_type) in enumerate(result.columns or ())
+                   if sql_type.name == "timestamptz"]
+        if moments and self._rows and zone is not zones.UTC:
+            self._rows = [_in_zone(row, moments, zone) for row in self._rows]
         if result.columns:
             self.description = [_description(name, sql_type)
                                 for name, sql_type in result.columns]

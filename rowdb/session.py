@@ -29,7 +29,7 @@ from rowdb.errors import (InFailedTransactionError, InternalError, InvalidParame
                           InvalidSavepointError, NoActiveTransactionError, NotSupportedError,
                           ProgramLimitExceededError, ProgrammingError, ReadOnlyTransactionError,
                           RefConflictError, client_error,
-                          RowdbError, SerializationFailureError, UndefinedObjectError,
+                          RowdbError, SerializationFailureError,
                           UnknownRefError)
 from rowdb.query import ddl, defaults
 from rowdb.query.compile import Namespace
@@ -40,6 +40,8 @@ from rowdb.query.plan import Planner, QueryPlan
 from rowdb.query.textio import format_float4
 from rowdb.query.types import FLOAT4, TEXT, SqlType
 from rowdb.query.workspace import Workspace
+from rowdb.query import zones
+from rowdb.settings import Settings
 from rowdb.storage import open_store
 from rowdb.storage.lru import ByteLRU
 from rowdb.storage.pins import ROOT, new_token
@@ -52,17 +54,6 @@ from rowdb.vc.txmerge import merge_roots
 AUTOCOMMIT_RETRIES = 20
 # errors naming an object of the statement: report where it appears (as PostgreSQL does)
 _POSITIONED = {"42703", "42P01", "42883", "42702", "42804", "42P10"}
-
-SETTINGS = {  # what SHOW answers (sessions are UTF-8, UTC, ISO dates, as PostgreSQL's defaults)
-    "server_version": "15.0", "server_version_num": "150000", "server_encoding": "UTF8",
-    "client_encoding": "UTF8", "timezone": "UTC", "datestyle": "ISO, MDY",
-    "intervalstyle": "postgres", "standard_conforming_strings": "on",
-    "search_path": '"$user", public', "transaction_isolation": "serializable",
-    "default_transaction_isolation": "serializable", "integer_datetimes": "on",
-    "is_superuser": "on", "application_name": "", "extra_float_digits": "1",
-    "max_identifier_length": "63", "lc_collate": "C", "lc_ctype": "C",
-}
-
 
 @dataclass
 class Result:
@@ -106,9 +97,12 @@ def _statement_scope(function):
             context = _numeric.context = NUMERIC_CONTEXT.copy()
         gcpause.pause()
         decimal.setcontext(context)
+        settings = args[0].settings
+        tokens = zones.activate(settings.zone, settings)
         try:
             return function(*args, **kwargs)
         finally:
+            zones.deactivate(tokens)
             decimal.setcontext(previous)
             gcpause.resume()
     return wrapper
@@ -154,10 +148,11 @@ class Session:
         self.txn: Workspace | None = None
         self.failed = False
         self.read_only = False  # BEGIN READ ONLY: writes raise 25006
-        self.savepoints: list[tuple[str, tuple]] = []
+        self.savepoints: list[tuple] = []  # (name, workspace snapshot, settings)
         self._plans = ByteLRU(512)
         self._seen: tuple[int, bytes | None] = (-1, None)  # (LMDB generation, working root)
         self._context: ExecContext | None = None
+        self.settings = Settings()  # SET/SHOW; the session time zone
         self._pin = new_token()
         weakref.finalize(self, self.store.pins.unpin_later, self._pin)
 
@@ -315,12 +310,14 @@ class Session:
         if self.txn is None:
             self.txn = self._open()
             self.failed = self.read_only = False
+            self.settings.begin()
 
     @_statement_scope
     def commit(self) -> None:
         workspace, failed = self.txn, self.failed
         self.txn, self.failed, self.savepoints = None, False, []
         self.read_only = False
+        self.settings.end(not failed)
         if workspace is None:
             return
         try:
@@ -334,6 +331,7 @@ class Session:
             self.txn.writer.release()
         self.txn, self.failed, self.read_only = None, False, False
         self.savepoints = []
+        self.settings.end(False)
 
     def _savepoint(self, action: str, name: str) -> Result:
         words = {"savepoint": "SAVEPOINT", "release": "RELEASE SAVEPOINT",
@@ -345,7 +343,7 @@ class Session:
                 raise InFailedTransactionError(
                     "current transaction is aborted, commands ignored until end of "
                     "transaction block")
-            self.savepoints.append((name, self.txn.snapshot()))
+            self.savepoints.append((name, self.txn.snapshot(), self.settings.mark()))
             return Result(tag="SAVEPOINT")
         for index in range(len(self.savepoints) - 1, -1, -1):
             if self.savepoints[index][0] == name:
@@ -361,6 +359,7 @@ class Session:
             del self.savepoints[index:]
             return Result(tag="RELEASE")
         self.txn.restore(self.savepoints[index][1])
+        self.settings.restore(self.savepoints[index][2])
         del self.savepoints[index + 1:]
         self.failed = False
         self._plans.clear()
@@ -457,7 +456,7 @@ class Session:
         return Result(columns, returned, count, tag)
 
     def _prepare(self, statement: Statement, workspace: Workspace, values) -> _Prepared:
-        key = (statement.text, tuple(map(type, values)))
+        key = (statement.text, tuple(map(type, values)), self.settings.zone_name)
         prepared = self._plans.get(key)
         if prepared is not None and self._still_valid(prepared, workspace):
             return prepared
@@ -568,12 +567,10 @@ class Session:
         return revision_root(self.store, self.branch, str(value))[2]
 
     def _command(self, statement: Statement) -> Result:
-        text = statement.text.strip().rstrip(";").lower()
-        if text.startswith("set"):
-            return Result(tag="SET")
-        if text.startswith("show "):
-            name = text[5:].strip().replace(" ", "_")
-            if name not in SETTINGS:
-                raise UndefinedObjectError(f'unrecognized configuration parameter "{name}"')
-            return Result([(name, TEXT)], [(SETTINGS[name],)], 1, "SHOW")
-        raise NotSupportedError(f"unsupported statement: {statement.text.strip()[:60]}")
+        text = statement.text.strip()
+        if not re.match(r"(set|show|reset)\b", text, re.IGNORECASE):
+            raise NotSupportedError(f"unsupported statement: {text[:60]}")
+        shown, tag = self.settings.command(text, self.txn is not None)
+        if shown is None:
+            return Result(tag=tag)
+        return Result([(shown[0], TEXT)], [(shown[1],)], 1, "SHOW")

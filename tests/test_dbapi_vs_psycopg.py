@@ -1147,3 +1147,95 @@ def test_error_positions(engines, sql):
     pg_out, rd_out = both(engines, scenario)
     assert pg_out != "ok"
     assert rd_out == pg_out
+
+
+# ------------------------------------------------------------------------- time zones
+
+TZ_QUERY = ("SELECT '2024-06-01 12:00Z'::timestamptz, '2024-03-10 01:30'::timestamptz "
+            "+ interval '1 hour', '2024-11-03 01:30'::timestamptz, "
+            "date_trunc('day', '2024-06-01 03:00Z'::timestamptz), "
+            "'2024-06-01 12:00'::timestamp AT TIME ZONE 'Asia/Tokyo', "
+            "'2024-06-01 12:00Z'::timestamptz AT TIME ZONE 'Asia/Tokyo', "
+            "'1900-06-01 12:00Z'::timestamptz, current_setting('TimeZone')")
+
+
+def shown(rows):
+    """Rows with each datetime's zone made visible: aware values equal across zones."""
+    def one(value):
+        if isinstance(value, list):
+            return [one(v) for v in value]
+        if isinstance(value, dt.datetime):
+            return (value, repr(value.tzinfo), value.utcoffset())
+        return value
+    return [tuple(one(v) for v in row) for row in rows]
+
+
+@pytest.mark.parametrize("setting", [
+    "SET TimeZone = 'America/New_York'", "SET TimeZone = 'asia/kolkata'",
+    "SET TIME ZONE 'Australia/Adelaide'", "SET TimeZone = 'Europe/Amsterdam'",
+    "SET TimeZone = 'Etc/GMT+3'", "SET TimeZone = 'EST5EDT'", "SET TimeZone = 'UTC'",
+    "SET TimeZone = 'UTC+3'", "SET TIME ZONE -5", "SET TIME ZONE 5.5",
+])
+def test_timestamptz_values_in_the_session_zone(engines, setting):
+    def scenario(e):
+        cur = e.connect(autocommit=True).cursor()
+        cur.execute(setting)
+        return shown(fetch(cur, TZ_QUERY))
+    pg_rows, rd_rows = both(engines, scenario)
+    assert rd_rows == pg_rows
+
+
+def test_timestamptz_column_params_and_arrays_in_a_zone(engines):
+    def scenario(e):
+        cur = e.connect(autocommit=True).cursor()
+        cur.execute("DROP TABLE IF EXISTS tz")
+        cur.execute("CREATE TABLE tz (id int PRIMARY KEY, at timestamptz)")
+        cur.execute("SET TimeZone = 'America/Chicago'")
+        cur.execute("INSERT INTO tz VALUES (%s, %s), (%s, %s), (%s, %s)",
+                    (1, dt.datetime(2024, 6, 1, 12, 0),
+                     2, dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc),
+                     3, dt.datetime(2024, 3, 10, 2, 30)))
+        out = [shown(fetch(cur, "SELECT id, at, at::text FROM tz ORDER BY id"))]
+        out.append(shown(fetch(cur, "SELECT array_agg(at ORDER BY id) FROM tz")))
+        out.append(shown(fetch(cur, "SELECT id FROM tz WHERE at < %s ORDER BY id",
+                               (dt.datetime(2024, 6, 1, 12, 0),))))
+        cur.execute("SET TimeZone = 'Asia/Kathmandu'")
+        out.append(shown(fetch(cur, "SELECT at, at::date, at::time FROM tz ORDER BY id")))
+        return out
+    pg_rows, rd_rows = both(engines, scenario)
+    assert rd_rows == pg_rows
+
+
+def test_time_zone_follows_transactions(engines):
+    def scenario(e):
+        conn = e.connect(autocommit=False)
+        cur = conn.cursor()
+        out = []
+        cur.execute("SET TimeZone = 'Asia/Tokyo'")
+        conn.rollback()                                  # undone with the transaction
+        out.append(shown(fetch(cur, "SELECT '2024-06-01 12:00Z'::timestamptz")))
+        cur.execute("SET TimeZone = 'Asia/Tokyo'")
+        conn.commit()                                    # kept
+        out.append(shown(fetch(cur, "SELECT '2024-06-01 12:00Z'::timestamptz")))
+        cur.execute("SET LOCAL TimeZone = 'Europe/London'")
+        out.append(shown(fetch(cur, "SELECT '2024-06-01 12:00Z'::timestamptz")))
+        conn.commit()                                    # SET LOCAL ends with it
+        out.append(shown(fetch(cur, "SELECT '2024-06-01 12:00Z'::timestamptz, "
+                                    "current_setting('TimeZone')")))
+        cur.execute("RESET TimeZone")
+        out.append(shown(fetch(cur, "SHOW TimeZone")))
+        conn.rollback()
+        return out
+    pg_rows, rd_rows = both(engines, scenario)
+    assert rd_rows == pg_rows
+
+
+def test_invalid_time_zone(engines):
+    def scenario(e):
+        cur = e.connect(autocommit=True).cursor()
+        return [attempt(e, lambda: cur.execute("SET TimeZone = 'Nowhere/Land'")),
+                attempt(e, lambda: fetch(cur, "SELECT timezone('Foo', now())")),
+                str(attempt(e, lambda: cur.execute("SET TimeZone = 'PST'"))),
+                fetch(cur, "SHOW TimeZone")]
+    pg_rows, rd_rows = both(engines, scenario)
+    assert rd_rows == pg_rows

@@ -25,7 +25,7 @@ from typing import Callable
 
 from rowdb.errors import (CannotCoerceError, DatatypeMismatchError, NotSupportedError,
                           NumericValueOutOfRangeError, StringDataRightTruncationError)
-from rowdb.query import datetimes
+from rowdb.query import datetimes, zones
 from rowdb.query.arith import INT_CHECKS, numeric_round, to_float4
 from rowdb.query.textio import (format_numeric, input_function, output_function, parse_float,
                                 parse_numeric)
@@ -195,21 +195,17 @@ def _interval_to_time(value: Interval) -> time:
     return datetimes.time_from_microseconds(value.micros % datetimes.DAY_MICROSECONDS)
 
 
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC) if value.tzinfo is not None else value
-
-
 _OTHER_CONVERTERS: dict[tuple[str, str], Converter] = {
     ("bool", "int4"): int,
     ("int4", "bool"): lambda value: value != 0,
     ("date", "timestamp"): lambda value: datetime.combine(value, time()),
-    ("date", "timestamptz"): lambda value: datetime.combine(value, time(), UTC),
+    ("date", "timestamptz"): lambda value: zones.from_local(datetime.combine(value, time())),
     ("timestamp", "date"): lambda value: value.date(),
     ("timestamp", "time"): lambda value: value.time(),
-    ("timestamp", "timestamptz"): lambda value: value.replace(tzinfo=UTC),
-    ("timestamptz", "date"): lambda value: _utc(value).date(),
-    ("timestamptz", "time"): lambda value: _utc(value).time(),
-    ("timestamptz", "timestamp"): lambda value: _utc(value).replace(tzinfo=None),
+    ("timestamp", "timestamptz"): zones.from_local,
+    ("timestamptz", "date"): lambda value: zones.to_local(value).date(),
+    ("timestamptz", "time"): lambda value: zones.to_local(value).time(),
+    ("timestamptz", "timestamp"): zones.to_local,
     ("time", "interval"): _time_to_interval,
     ("interval", "time"): _interval_to_time,
 }

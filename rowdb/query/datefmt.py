@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from rowdb.errors import (DatetimeFieldOverflowError, InvalidDatetimeFormatError,
                           NotSupportedError)
+from rowdb.query import zones
 from rowdb.query.datetime_sql import interval_fields
 from rowdb.query.functions import scalar
 from rowdb.query.types import DATE, INTERVAL, TEXT, TIMESTAMP, TIMESTAMPTZ
@@ -155,13 +156,25 @@ def _seconds_of_day(m) -> int:
     return (m.hour * 60 + m.minute) * 60 + m.second
 
 
+def _offset_seconds(m) -> int:
+    """|UTC offset| in seconds of a to_char moment (0 for timestamps and intervals)."""
+    offset = m.utcoffset() if m.tzinfo is not None else None
+    return abs(int(offset.total_seconds())) if offset else 0
+
+
+def _tz_hours(m) -> int:
+    offset = m.utcoffset() if m.tzinfo is not None else None
+    hours = _offset_seconds(m) // 3600
+    return -hours if offset and offset.total_seconds() < 0 else hours
+
+
 _GETTERS = {
     "YYYY": lambda m: m.year, "IYYY": lambda m: m.isocalendar()[0],
     "MM": lambda m: m.month, "DD": lambda m: m.day, "HH24": lambda m: m.hour,
     "HH12": _hour12, "HH": _hour12, "MI": lambda m: m.minute, "SS": lambda m: m.second,
     "MS": lambda m: m.microsecond // 1000, "US": lambda m: m.microsecond,
-    "SSSS": _seconds_of_day, "SSSSS": _seconds_of_day, "TZH": lambda m: 0,
-    "TZM": lambda m: 0, "Q": lambda m: (m.month - 1) // 3 + 1,
+    "SSSS": _seconds_of_day, "SSSSS": _seconds_of_day, "TZH": lambda m: _tz_hours(m),
+    "TZM": lambda m: _offset_seconds(m) // 60 % 60, "Q": lambda m: (m.month - 1) // 3 + 1,
     "CC": lambda m: (m.year + 99) // 100 if m.year > 0 else m.year // 100,
     "DDD": lambda m: m.timetuple().tm_yday, "D": lambda m: m.isoweekday() % 7 + 1,
     "ID": lambda m: m.isoweekday(), "IW": lambda m: m.isocalendar()[1],
@@ -207,11 +220,14 @@ def _word(node: _Node, m) -> str:
         numeral = numeral if node.fill else numeral.ljust(4)
         return numeral.lower() if spelling == "rm" else numeral
     if key == "TZ":
-        return _cased("UTC", spelling) if m.tzinfo is not None else ""
-    return "+0" if node.fill else "+00"                          # OF: sessions run in UTC
+        return _cased(m.tzinfo.tzname(m) or "", spelling) if m.tzinfo is not None else ""
+    negative = m.tzinfo is not None and m.utcoffset().total_seconds() < 0     # OF
+    seconds = _offset_seconds(m)
+    text = ("-" if negative else "+") + str(seconds // 3600).zfill(0 if node.fill else 2)
+    return text + (f":{seconds // 60 % 60:02d}" if seconds % 3600 else "")
 
 
-_SIGN_APART = frozenset({"HH", "HH12", "HH24", "MI", "SS"})   # negative: one more column
+_SIGN_APART = frozenset({"HH", "HH12", "HH24", "MI", "SS", "TZH"})   # negative: one more column
 _LAST_DIGITS = frozenset({"YYY", "YY", "Y", "IYY", "IY", "I"})
 
 
@@ -294,8 +310,8 @@ def to_char(value, template: str) -> str | None:
     if not isinstance(value, datetime):
         moment = _IntervalMoment(value)
         return "".join([render(moment) for render in _renderers(template, True)])
-    if value.tzinfo is not None and value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
+    if value.tzinfo is not None:
+        value = zones.in_zone(value)
     return _timestamp_printer(template)(value)
 
 
@@ -467,4 +483,8 @@ def to_date(text, template):
 
 @scalar("to_timestamp", (TEXT, TEXT), TIMESTAMPTZ)
 def to_timestamp(text, template):
-    return _moment(_read(text, template), text).replace(tzinfo=UTC)
+    fields = _read(text, template)
+    moment = _moment(fields, text)
+    if "TZH" in fields or "TZM" in fields:
+        return moment.replace(tzinfo=UTC)
+    return zones.from_local(moment)

@@ -8,7 +8,7 @@ functions.arguments_of hands over as a lower-case string first argument.
 Since PostgreSQL 14 extract returns numeric (seconds with 6 decimals, dates as integers)
 and date_part float8. sqlglot parses date_part into the same node as extract, so both give
 numeric unless the call reaches the registry as `date_part`. Timestamps with time zone are
-taken in the session time zone, UTC. Intervals are split into PostgreSQL's fields: years and
+taken in the session time zone (zones.py). Intervals are split into PostgreSQL's fields: years and
 months from the months, days, then hours (unbounded: `interval '30 hours'` has hour 30),
 minutes and seconds from the time. justify_* and make_interval are registered here too.
 
@@ -24,11 +24,10 @@ import calendar
 import math
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from rowdb.errors import (DatetimeFieldOverflowError, InvalidParameterValueError,
                           NotSupportedError)
-from rowdb.query import arith, intervals, textio
+from rowdb.query import arith, intervals, textio, zones
 from rowdb.query.datetime_sql import Interval, interval_fields, truncate_interval
 from rowdb.query.functions import scalar
 from rowdb.query.types import (BOOL, DATE, FLOAT8, INT4, INTERVAL, NUMERIC, TEXT, TIME,
@@ -134,11 +133,18 @@ def _extract_timestamp(text: str, value: datetime) -> Decimal:
     if field == "epoch":
         since = value - (UNIX_EPOCH_UTC if value.tzinfo is not None else UNIX_EPOCH)
         return Decimal(since // _ONE_MICROSECOND).scaleb(-6)
+    if kind == "timestamptz":
+        value = zones.in_zone(value)
+        if field in ("timezone", "timezone_hour", "timezone_minute"):
+            seconds = int(value.utcoffset().total_seconds())
+            if field == "timezone":
+                return Decimal(seconds)
+            return Decimal(_c_div(seconds, 3600) if field == "timezone_hour"
+                           else _c_div(seconds, 60) - _c_div(seconds, 3600) * 60)
+        value = value.replace(tzinfo=None)
     if field == "julian":
         fraction = arith.numeric_div(Decimal(_micros_of_day(value)), Decimal(DAY_MICROSECONDS))
         return arith.numeric_add(Decimal(_julian(value)), fraction)
-    if field in ("timezone", "timezone_hour", "timezone_minute") and kind == "timestamptz":
-        return Decimal(0)
     part = _DATE_PARTS.get(field)
     if part is not None:
         return Decimal(part(value))
@@ -250,18 +256,28 @@ def date_trunc(text: str, value: datetime) -> datetime:
 
 
 scalar("date_trunc", (TEXT, TIMESTAMP), TIMESTAMP)(date_trunc)
-scalar("date_trunc", (TEXT, TIMESTAMPTZ), TIMESTAMPTZ)(date_trunc)
+
+
+@scalar("date_trunc", (TEXT, TIMESTAMPTZ), TIMESTAMPTZ)
+def _date_trunc_session(text, value, place=None):
+    """date_trunc on timestamptz: truncated in the zone's wall-clock time (the session's)."""
+    place = place or zones.session_zone()
+    if place is UTC and value.tzinfo is UTC:
+        return date_trunc(text, value)
+    unit = _unit(text)
+    if unit not in _TRUNCATE or (unit in ("microseconds", "milliseconds", "second")
+                                 and isinstance(place, timezone)):
+        return date_trunc(text, value)                     # or its error for timestamptz
+    local = zones.in_zone(value, place)
+    truncated = date_trunc(text, local.replace(tzinfo=None))
+    if unit in ("microseconds", "milliseconds", "second", "minute", "hour"):
+        return (truncated - local.utcoffset()).replace(tzinfo=UTC)   # keeps its offset
+    return zones.from_local(truncated, place)
 
 
 @scalar("date_trunc", (TEXT, TIMESTAMPTZ, TEXT), TIMESTAMPTZ)
 def _date_trunc_zone(text, value, zone):
-    try:
-        place = ZoneInfo(zone) if zone.upper() != "UTC" else UTC
-    except (ValueError, OSError, KeyError):
-        raise InvalidParameterValueError(f'time zone "{zone}" not recognized') from None
-    local = value.astimezone(place).replace(tzinfo=None)
-    truncated = date_trunc(text, local).replace(tzinfo=place)
-    return truncated.astimezone(UTC)
+    return _date_trunc_session(text, value, zones.expression_zone(zone))
 
 
 @scalar("date_trunc", (TEXT, INTERVAL), INTERVAL)
@@ -315,7 +331,13 @@ def _make_timestamp(year, month, day, hour, minute, second):
 
 @scalar("make_timestamptz", (INT4, INT4, INT4, INT4, INT4, FLOAT8), TIMESTAMPTZ)
 def _make_timestamptz(year, month, day, hour, minute, second):
-    return _make_timestamp(year, month, day, hour, minute, second).replace(tzinfo=UTC)
+    return zones.from_local(_make_timestamp(year, month, day, hour, minute, second))
+
+
+@scalar("make_timestamptz", (INT4, INT4, INT4, INT4, INT4, FLOAT8, TEXT), TIMESTAMPTZ)
+def _make_timestamptz_zone(year, month, day, hour, minute, second, zone):
+    return zones.from_local(_make_timestamp(year, month, day, hour, minute, second),
+                            zones.expression_zone(zone))
 
 
 @scalar("to_timestamp", (FLOAT8,), TIMESTAMPTZ)
@@ -352,7 +374,7 @@ def age(left: datetime, right: datetime):
     """age(a, b): a - b in years, months and days, borrowing as PostgreSQL's timestamp_age:
     a missing day borrows the length of the earlier timestamp's month."""
     if left.tzinfo is not None:
-        left, right = left.astimezone(UTC), right.astimezone(UTC)
+        left, right = zones.to_local(left), zones.to_local(right)
     later, earlier = (left, right) if left >= right else (right, left)
     micros = _micros_of_day(later) - _micros_of_day(earlier)
     days = later.day - earlier.day

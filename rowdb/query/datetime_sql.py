@@ -32,7 +32,7 @@ from functools import partial
 from sqlglot import exp
 
 from rowdb.errors import InvalidDatetimeFormatError, NotSupportedError
-from rowdb.query import intervals
+from rowdb.query import intervals, zones
 from rowdb.query.intervals import Interval, format_interval, interval_div, interval_mul
 from rowdb.query.types import (DATE, INT4, INTERVAL, NUMERIC, TEXT, TIME, TIMESTAMP,
                                TIMESTAMPTZ)
@@ -52,8 +52,15 @@ def interval_fields(value: Interval) -> tuple[int, int, int]:
 
 def shift(moment: date, interval) -> datetime:
     """timestamp + interval: months first (clamped to the month's end), then days, then time.
-    A date counts as its midnight; the result is a timestamp (aware if moment was)."""
+    A date counts as its midnight; the result is a timestamp (aware if moment was). On an
+    aware one, months and days move the wall clock of the session zone, time the instant."""
     months, days, micros = interval_fields(interval)
+    if type(moment) is datetime and moment.tzinfo is not None:
+        if moment.tzinfo is not UTC:
+            moment = moment.astimezone(UTC)
+        if (months or days) and zones.session_zone() is not UTC:
+            local = shift(zones.to_local(moment), Interval(months, days, 0))
+            return zones.from_local(local) + timedelta(microseconds=micros)
     if not isinstance(moment, datetime):
         moment = datetime(moment.year, moment.month, moment.day)
     try:
@@ -173,11 +180,12 @@ def _clock_value(ns, kind: str, precision: int | None = None):
         now = round_timestamp(now, precision)
     if kind in ("timestamptz", "statement"):
         return now
+    now = zones.to_local(now)
     if kind == "date":
         return now.date()
     if kind == "time":
-        return now.time().replace(tzinfo=None)
-    return now.replace(tzinfo=None)
+        return now.time()
+    return now
 
 
 _CLOCK_TYPES = {"timestamptz": TIMESTAMPTZ, "statement": TIMESTAMPTZ, "timestamp": TIMESTAMP,
@@ -331,7 +339,7 @@ def _as_timestamp(value, aware: bool) -> datetime:
     if type(value) is date:
         value = datetime.combine(value, time())
     if aware and value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = zones.from_local(value)
     return value
 
 
@@ -406,6 +414,9 @@ def compile_anonymous(compiler, node):
         return _clock(compiler, "statement")
     if name == "age" and len(node.expressions) == 1:
         return _age_from_today(compiler, node.expressions[0])
+    if name == "timezone" and len(node.expressions) == 2:
+        from rowdb.query.zones_sql import compile_at_time_zone
+        return compile_at_time_zone(compiler, node.expressions[1], node.expressions[0])
     if name == "pg_typeof" and len(node.expressions) == 1:
         shown = compiler.compile(node.expressions[0]).type.base_name
         return _code(compiler.ns.const(shown), TEXT, False, True, shown)
@@ -424,11 +435,17 @@ def _age_from_today(compiler, argument):
 
 
 def _age_today(ns, age, aware: bool, value):
-    today = datetime.combine(transaction_now(ns).date(), time(), UTC if aware else None)
-    return age(today, value)
+    today = datetime.combine(zones.to_local(transaction_now(ns)).date(), time())
+    return age(zones.from_local(today) if aware else today, value)
+
+
+def compile_at_time_zone(compiler, node):
+    from rowdb.query.zones_sql import compile_at_time_zone_node
+    return compile_at_time_zone_node(compiler, node)
 
 
 DISPATCH = {
+    exp.AtTimeZone: compile_at_time_zone,
     exp.Interval: compile_interval,
     exp.CurrentTimestamp: compile_current_timestamp,
     exp.CurrentDate: compile_current_date,

@@ -6,7 +6,8 @@ intervals.py), casts.py rounds time(p)/timestamp(p) with `round_time` and `round
 Input follows PostgreSQL's DateStyle "ISO, MDY" for the common forms: ISO dates (2020-01-02,
 20200102, 2020/01/02), month/day/year (01/02/2020), month names (Jan 2 2020, 2-Jan-2020),
 times H:M[:S[.f]] with am/pm, an ISO `T`, zones (Z, UTC, +02, -05:30, EST, Europe/Paris),
-and epoch, now, today, tomorrow, yesterday, allballs. The session time zone is UTC.
+and epoch, now, today, tomorrow, yesterday, allballs. timestamptz text without a zone is
+read, and timestamptz values are printed, in the session time zone (zones.py).
 Python's datetime holds years 1 to 9999 and times below 24:00, so 'infinity', BC dates,
 later years and 24:00:00 raise NotSupportedError.
 
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from rowdb.errors import (DataError, DatetimeFieldOverflowError, InvalidDatetimeFormatError,
                           NotSupportedError)
+from rowdb.query import zones
 from rowdb.query.intervals import DAY_MICROSECONDS
 
 UTC = timezone.utc
@@ -239,9 +241,9 @@ def _special(text: str, type_name: str):
     word = text.strip().lower()
     if word in ("infinity", "+infinity", "-infinity"):
         raise NotSupportedError(f'{_DISPLAY[type_name]} "{word}" is not supported')
-    now = datetime.now(UTC)
+    now = zones.to_local(datetime.now(UTC))
     today = now.date()
-    return {"epoch": datetime(1970, 1, 1), "now": now.replace(tzinfo=None),
+    return {"epoch": datetime(1970, 1, 1), "now": now,
             "today": datetime.combine(today, time()),
             "tomorrow": datetime.combine(today + timedelta(days=1), time()),
             "yesterday": datetime.combine(today - timedelta(days=1), time())}.get(word)
@@ -293,18 +295,23 @@ def parse_timestamp(text: str) -> datetime:
 
 
 def parse_timestamptz(text: str) -> datetime:
-    """timestamptz_in: an aware datetime in UTC; no zone in the text means UTC (the session's)."""
+    """timestamptz_in: an aware datetime in UTC; no zone in the text means the session's."""
     moment, fields = _local_timestamp(text, "timestamptz")
     if fields.zone is not None:
-        return moment.replace(tzinfo=fields.zone).astimezone(UTC)
-    return (moment - (fields.offset or timedelta(0))).replace(tzinfo=UTC)
+        return zones.from_local(moment, fields.zone)
+    if fields.offset is not None:
+        return (moment - fields.offset).replace(tzinfo=UTC)
+    word = text.strip().lower()
+    if word in ("now", "epoch"):
+        return datetime.now(UTC) if word == "now" else datetime(1970, 1, 1, tzinfo=UTC)
+    return zones.from_local(moment)
 
 
 def parse_time(text: str) -> time:
     """time_in: H:M[:S[.f]] [am|pm]; a date or zone around it is ignored."""
     word = text.strip().lower()
     if word in ("allballs", "now"):
-        return time() if word == "allballs" else datetime.now(UTC).time()
+        return time() if word == "allballs" else zones.to_local(datetime.now(UTC)).time()
     fields = _parsed(text, "time")
     if fields.time is None:
         raise _fail("time", text, "syntax")
@@ -361,7 +368,11 @@ def format_timestamp(value: datetime) -> str:
 
 
 def format_timestamptz(value: datetime) -> str:
-    """Printed in the session time zone, UTC: '2020-01-02 03:04:05+00'."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return format_timestamp(value) + "+00"
+    """Printed in the session time zone: '2020-01-02 03:04:05+00', '... 23:04:05-04'."""
+    zone = zones.session_zone()
+    if zone is UTC:
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        return format_timestamp(value) + "+00"
+    value = zones.in_zone(value, zone)
+    return format_timestamp(value) + zones.offset_text(value.utcoffset())

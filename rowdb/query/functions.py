@@ -223,7 +223,7 @@ def _score(params: list, args: tuple) -> tuple[int, int, int, int]:
 
 # The libraries register themselves on import.
 from rowdb.query import (datefmt, datefuncs, digests, mathfuncs, numfmt,  # noqa: F401
-                         numread, regexfuncs, strfuncs)
+                         numread, regexfuncs, strfuncs, zones_sql)
 
 
 @scalar("encode", (BYTEA, TEXT), TEXT)

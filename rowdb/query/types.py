@@ -11,7 +11,8 @@ Values are plain Python objects, one representation per type:
     bool -> bool    date -> date     time -> time    timestamp -> naive datetime
     timestamptz -> aware datetime in UTC             interval -> storage.interval.Interval
     bytea -> bytes  uuid -> uuid.UUID                unknown -> str (an untyped literal)
-and SQL NULL is None for every type. The session time zone is always UTC.
+and SQL NULL is None for every type. timestamptz values stay in UTC whatever the session
+time zone (zones.py), which only changes how they are read, printed and split into fields.
 
 The public names of the neighbouring modules are re-exported lazily (see `__getattr__`), so
 `from rowdb.query.types import cast, parse_text` works without an import cycle.
