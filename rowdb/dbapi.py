@@ -118,6 +118,11 @@ class Connection:
         return [session.execute_statement(s, values) for s in statements]
 
 
+# id(a plan's result columns) -> (those columns, their description): a repeated query
+# reuses its description (the plan keeps the same columns list).
+_described: dict[int, tuple[list, list]] = {}
+
+
 def _description(name: str, sql_type) -> tuple:
     """One PEP 249 description entry as psycopg builds it from RowDescription: internal_size
     is the type's fixed length (None for variable-length types), display_size the n of
@@ -243,9 +248,15 @@ class Cursor:
                    if sql_type.name == "timestamptz"]
         if moments and self._rows and zone is not zones.UTC:
             self._rows = [_in_zone(row, moments, zone) for row in self._rows]
-        if result.columns:
-            self.description = [_description(name, sql_type)
-                                for name, sql_type in result.columns]
+        columns = result.columns
+        if columns:
+            cached = _described.get(id(columns))
+            if cached is None or cached[0] is not columns:
+                if len(_described) > 512:
+                    _described.clear()
+                cached = _described[id(columns)] = (
+                    columns, [_description(name, sql_type) for name, sql_type in columns])
+            self.description = list(cached[1])
         else:
             self.description = None
 

@@ -172,7 +172,8 @@ class Session:
         if params is None:
             return parse(sql), []
         text, names = number_placeholders(sql)
-        if isinstance(params, Mapping):
+        if type(params) is not tuple and type(params) is not list and \
+                isinstance(params, Mapping):
             if names is None:
                 statements = parse(text)
                 if params and any(s.placeholders for s in statements):
@@ -445,10 +446,13 @@ class Session:
             rows = []
             for batch in plan.batches(()):
                 rows.extend(batch)
-            if FLOAT4 in plan.types:
+            columns = plan.result_columns
+            if columns is None:  # once per plan: the DB-API caches descriptions by it
+                columns = plan.result_columns = list(zip(plan.names, plan.types))
+                plan.has_real = FLOAT4 in plan.types
+            if plan.has_real:
                 rows = _real_values(rows, plan.types)
-            return Result(list(zip(plan.names, plan.types)), rows, len(rows),
-                          f"SELECT {len(rows)}")
+            return Result(columns, rows, len(rows), f"SELECT {len(rows)}")
         count, returned = plan.run(workspace)
         verb = type(tree).__name__.upper()
         tag = f"INSERT 0 {count}" if verb == "INSERT" else f"{verb} {count}"

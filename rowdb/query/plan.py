@@ -48,6 +48,8 @@ class QueryPlan:
         self.ns = ns
         self.scope = scope  # the FROM scope; its `correlated` says if outer rows matter
         self._memo = None
+        self.result_columns: list | None = None  # (name, type) pairs, built on first run
+        self.has_real = False
 
     @property
     def correlated(self) -> bool:
