@@ -252,7 +252,14 @@ class Session:
         if isinstance(tree, TransactionControl):
             if tree.name and tree.action != "begin":
                 return self._savepoint(tree.action, tree.name)
+            if tree.chain and self.txn is None:
+                raise NoActiveTransactionError(
+                    f"{tree.action.upper()} AND CHAIN can only be used in transaction blocks")
+            read_only = self.read_only
             result = self._transaction_control(tree.action)
+            if tree.chain:  # the same characteristics, a fresh snapshot
+                self.begin()
+                self.read_only = read_only
             if tree.name == "read only" and self.txn is not None:
                 self.read_only = True
             return result

@@ -36,8 +36,6 @@ _INT_RANK = {"int2": 0, "int4": 1, "int8": 2}
 _CHECK = {"int2": "_check2", "int4": "_check4", "int8": "_check8"}
 _COMPARE = {exp.EQ: "==", exp.NEQ: "!=", exp.LT: "<", exp.LTE: "<=", exp.GT: ">",
             exp.GTE: ">="}
-_FLOAT_COMPARE = {"==": "_feq", "!=": "_fne", "<": "_flt", "<=": "_fle", ">": "_fgt",
-                  ">=": "_fge"}
 _FLOAT8_ARITH = {"+": "_fadd", "-": "_fsub", "*": "_fmul"}
 _ARITH = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%"}
 _AGGREGATES = (exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.GroupConcat,
@@ -380,19 +378,6 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler, bitops.BitwiseCompiler):
             return self._float_compare(op, left, right)
         return self._guard([left, right], lambda a, b: f"({a} {op} {b})", BOOL)
 
-    def _float_compare(self, op: str, left: Code, right: Code) -> Code:
-        """A float or numeric comparison where NaN equals NaN and sorts above everything.
-        Against a constant that is not NaN, Python's own operators agree except for > and
-        >= with NaN on the left (and < and <= with it on the right)."""
-        def number(code):
-            return code.const and code.value is not None and code.value == code.value
-        if number(right) and op in ("==", "!=", "<", "<="):
-            return self._guard([left, right], lambda a, b: f"({a} {op} {b})", BOOL)
-        if number(left) and op in ("==", "!=", ">", ">="):
-            return self._guard([left, right], lambda a, b: f"({a} {op} {b})", BOOL)
-        helper = _FLOAT_COMPARE[op]
-        return self._guard([left, right], lambda a, b: f"{helper}({a}, {b})", BOOL)
-
     def _comparable(self, left: Code, right: Code) -> tuple[Code, Code]:
         """Both sides converted to one type that compares correctly in Python."""
         lt, rt = left.type, right.type
@@ -598,3 +583,4 @@ _DISPATCH = {
 }
 _DISPATCH.update(datetime_sql.DISPATCH)
 _DISPATCH.update(bitops.DISPATCH)  # intervals, the clock, date/time calls
+_DISPATCH[exp.Collate] = ExprCompiler._collate

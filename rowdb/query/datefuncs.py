@@ -391,3 +391,22 @@ def age(left: datetime, right: datetime):
 
 scalar("age", (TIMESTAMP, TIMESTAMP), INTERVAL)(age)
 scalar("age", (TIMESTAMPTZ, TIMESTAMPTZ), INTERVAL)(age)
+
+
+# date_bin -----------------------------------------------------------------------------------
+
+def _date_bin(stride: Interval, source: datetime, origin: datetime) -> datetime:
+    """date_bin(stride, source, origin): the start of the stride-long bin, counted from
+    origin, that source falls in. Instants (timestamptz) bin as instants."""
+    if stride.months:
+        raise NotSupportedError(
+            "timestamps cannot be binned into intervals containing months or years")
+    step = stride.days * 86_400_000_000 + stride.micros
+    if step <= 0:
+        raise DatetimeFieldOverflowError("stride must be greater than zero")
+    delta = (source - origin) // timedelta(microseconds=1)
+    return origin + timedelta(microseconds=delta - delta % step)
+
+
+scalar("date_bin", (INTERVAL, TIMESTAMP, TIMESTAMP), TIMESTAMP)(_date_bin)
+scalar("date_bin", (INTERVAL, TIMESTAMPTZ, TIMESTAMPTZ), TIMESTAMPTZ)(_date_bin)

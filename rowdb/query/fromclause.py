@@ -18,7 +18,8 @@ from rowdb.query import operators as ops, setfuncs
 from rowdb.query.compile import Code, ExprCompiler
 from rowdb.query.scope import Field, Scope
 from rowdb.query.systables import table_function, virtual_table
-from rowdb.query.types import INT4, INT8, TEXT, parse_type_name
+from rowdb.query.types import (INT4, INT8, INTERVAL, TEXT, TIMESTAMP, TIMESTAMPTZ,
+                               parse_type_name)
 
 
 class FromPlanner:
@@ -152,17 +153,38 @@ class FromPlanner:
         compiler = ExprCompiler(self, scope, self.ns)
         parts = [call.args.get("start"), call.args.get("end"), call.args.get("step")]
         codes = [compiler.compile(p) for p in parts if p is not None]
-        if any(c.type.category != "N" or c.type.name not in ("int2", "int4", "int8")
-               for c in codes if c.type.name != "unknown"):
-            raise NotSupportedError("generate_series is supported over integers only")
-        result = INT8 if any(c.type == INT8 for c in codes) else INT4
-        codes = [compiler.coerce(c, INT8) for c in codes]
-        scan = ops.Series(self.ns.function(f"[{', '.join(c.text for c in codes)}]"))
+        if any(c.type.category == "D" for c in codes[:2]):
+            scan, result = self._moment_series(compiler, codes)
+        else:
+            if any(c.type.category != "N" or c.type.name not in ("int2", "int4", "int8")
+                   for c in codes if c.type.name != "unknown"):
+                raise NotSupportedError("generate_series is supported over integers and "
+                                        "timestamps only")
+            result = INT8 if any(c.type == INT8 for c in codes) else INT4
+            codes = [compiler.coerce(c, INT8) for c in codes]
+            scan = ops.Series(self.ns.function(f"[{', '.join(c.text for c in codes)}]"))
         alias = node.alias or "generate_series"
         columns = node.args["alias"].columns if node.args.get("alias") is not None else []
         name = columns[0].name if columns else ("generate_series" if not node.alias else alias)
         scope.fields = [Field(name, alias, result, False)]
         return scan, scope
+
+    def _moment_series(self, compiler, codes):
+        """generate_series(start, stop, step interval) over timestamps: timestamp when both
+        ends are, else timestamp with time zone (dates go there, as in PostgreSQL)."""
+        from rowdb.query.datetime_sql import arith_helper
+        if len(codes) != 3:
+            raise UndefinedFunctionError("function generate_series(" + ", ".join(
+                str(c.type) for c in codes) + ") does not exist")
+        ends = {c.type.name for c in codes[:2]} - {"unknown"}
+        result = TIMESTAMP if ends == {"timestamp"} else TIMESTAMPTZ
+        start, stop = (compiler.coerce(c, result) for c in codes[:2])
+        step = compiler.coerce(codes[2], INTERVAL)
+        if step.type != INTERVAL:
+            raise UndefinedFunctionError(f"function generate_series({result}, {result}, "
+                                         f"{step.type}) does not exist")
+        bounds = self.ns.function(f"[{start.text}, {stop.text}, {step.text}]")
+        return ops.MomentSeries(bounds, arith_helper("+", result, INTERVAL)), result
 
     def _table_function(self, node, outer):
         """rowdb_diff(...), rowdb_diff_stat(...), rowdb_schema_diff(...) in FROM, and the

@@ -118,6 +118,11 @@ class GroupingPlanner:
             raw_args[0:1] = list(raw_args[0].expressions)
         if len(raw_args) == 1 and isinstance(raw_args[0], exp.Star):
             star, raw_args = True, []
+        if distinct and order_items and not {o.this.sql() for o in order_items} <= \
+                {a.sql() for a in raw_args}:
+            raise InvalidColumnReferenceError(
+                "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument "
+                "list")
         if name == "count" and len(raw_args) == 1 and row_items(raw_args[0]) is not None:
             raw_args = row_items(raw_args[0])  # count(DISTINCT (a, b)): rows, never NULL
         for arg in raw_args:

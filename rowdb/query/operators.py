@@ -129,6 +129,32 @@ class Series(Operator):
             yield [(n,) for n in numbers[first:first + 1024]]
 
 
+class MomentSeries(Operator):
+    """generate_series(start, stop, step) over timestamps: start, start + step, ... while
+    not past stop (before it, for a negative step)."""
+
+    def __init__(self, bounds, add):
+        self.bounds = bounds  # (row, outer) -> [start, stop, step]
+        self.add = add        # timestamp + interval
+
+    def batches(self, outer):
+        start, stop, step = self.bounds((), outer)
+        if start is None or stop is None or step is None:
+            return
+        zero = type(step)(0, 0, 0)
+        if step == zero:
+            raise InvalidParameterValueError("step size cannot equal zero")
+        rows, value, forward = [], start, step > zero
+        while (value <= stop) if forward else (value >= stop):
+            rows.append((value,))
+            if len(rows) == 1024:
+                yield rows
+                rows = []
+            value = self.add(value, step)
+        if rows:
+            yield rows
+
+
 class AsOfScan(Operator):
     """Rows of a table as a given revision held it (its definition and data root)."""
 

@@ -92,7 +92,9 @@ class RowdbDialect(Postgres):
         FUNCTIONS = {
             **Postgres.Parser.FUNCTIONS,
             **{name: _verbatim(name.lower(), Postgres.Parser.FUNCTIONS[name])
-               for name in ("TO_CHAR", "TO_DATE", "TO_TIMESTAMP", "TO_NUMBER")}}
+               for name in ("TO_CHAR", "TO_DATE", "TO_TIMESTAMP", "TO_NUMBER")},
+            # sqlglot's DateBin reads the origin as a unit name (a Var): kept as a call
+            "DATE_BIN": lambda args: exp.Anonymous(this="date_bin", expressions=args)}
         UNARY_PARSERS = {
             **Postgres.Parser.UNARY_PARSERS, TokenType.PARAMETER: _prefix_at,
             TokenType.TILDE: _prefix(exp.BitwiseNot), TokenType.RLIKE: _prefix(exp.BitwiseNot),
@@ -102,7 +104,8 @@ class RowdbDialect(Postgres):
 
 _TRANSACTION = re.compile(
     r"^\s*(begin|start\s+transaction|commit|end|rollback|abort)"
-    r"(\s+(work|transaction))?(\s+isolation\s+level\s+[a-z ]+|\s+read\s+(only|write))*\s*$",
+    r"(\s+(work|transaction))?(\s+isolation\s+level\s+[a-z ]+?|\s+read\s+(only|write))*"
+    r"(\s+and\s+(no\s+)?chain)?\s*$",
     re.IGNORECASE)
 
 
@@ -117,6 +120,7 @@ class TransactionControl:
 
     action: str  # "begin", "commit", "rollback", "savepoint", "release" or "rollback_to"
     name: str = ""
+    chain: bool = False  # COMMIT / ROLLBACK AND CHAIN: a new transaction starts at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,8 +269,10 @@ def _parse(sql: str) -> list[Statement]:
                 word.split()[0], word)
             read_only = action == "begin" and control.group(5) is not None and \
                 control.group(5).lower() == "only"
+            chain = action in ("commit", "rollback") and control.group(6) is not None and \
+                control.group(7) is None
             statements.append(Statement(text, TransactionControl(
-                action, "read only" if read_only else ""), 0))
+                action, "read only" if read_only else "", chain), 0))
             continue
         try:
             tree = sqlglot.parse_one(_rowdb_syntax(text), read=RowdbDialect)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from rowdb.errors import NotSupportedError, SyntaxError as SqlSyntaxError, UndefinedFunctionError
+from rowdb.errors import (NotSupportedError, SyntaxError as SqlSyntaxError,
+                          UndefinedFunctionError, UndefinedObjectError)
 from rowdb.query import regex, regexfuncs, runtime
 from rowdb.query.code import Code
 from rowdb.query.rowvalues import row_items
@@ -18,6 +19,27 @@ from rowdb.query.types import BOOL, TEXT
 
 class PredicateCompiler:
     """ExprCompiler methods for predicates (mixed into compile.ExprCompiler)."""
+
+    def _float_compare(self, op: str, left: Code, right: Code) -> Code:
+        """A float or numeric comparison where NaN equals NaN and sorts above everything.
+        Against a constant that is not NaN, Python's own operators agree except for > and
+        >= with NaN on the left (and < and <= with it on the right)."""
+        def number(code):
+            return code.const and code.value is not None and code.value == code.value
+        if number(right) and op in ("==", "!=", "<", "<="):
+            return self._guard([left, right], lambda a, b: f"({a} {op} {b})", BOOL)
+        if number(left) and op in ("==", "!=", ">", ">="):
+            return self._guard([left, right], lambda a, b: f"({a} {op} {b})", BOOL)
+        helper = _FLOAT_COMPARE[op]
+        return self._guard([left, right], lambda a, b: f"{helper}({a}, {b})", BOOL)
+
+    def _collate(self, node: exp.Collate) -> Code:
+        """x COLLATE "C": strings compare by code point here, which is what the C, POSIX,
+        default and ucs_basic collations do (the test clusters run in the C locale)."""
+        name = node.expression.name
+        if name not in _COLLATIONS:
+            raise UndefinedObjectError(f'collation "{name}" for encoding "UTF8" does not exist')
+        return self.compile(node.this)
 
     def _quantified(self, node, op: str) -> Code:
         """x op ALL (subquery) / x op ANY (subquery or array)."""
@@ -199,6 +221,11 @@ def _one_column(plan) -> None:
     if len(plan.types) != 1:
         raise SqlSyntaxError(
             f"subquery has too {'many' if plan.types else 'few'} columns")
+
+
+_FLOAT_COMPARE = {"==": "_feq", "!=": "_fne", "<": "_flt", "<=": "_fle", ">": "_fgt",
+                  ">=": "_fge"}
+_COLLATIONS = {"C", "POSIX", "default", "ucs_basic"}
 
 
 def _array_literal(node) -> bool:
