@@ -238,7 +238,8 @@ def _add_column(ws, table: TableDef, action: exp.ColumnDef, evaluate_default) ->
     if column.default is not None:
         missing = evaluate_default(column)
     if column.serial:
-        raise NotSupportedError("ADD COLUMN of a serial column is not supported yet")
+        _add_serial_column(ws, table, column)
+        return
     view = ws.view(table.name)
     if column.not_null and missing is None and view.count():
         from rowdb.errors import NotNullViolationError
@@ -256,6 +257,23 @@ def _add_column(ws, table: TableDef, action: exp.ColumnDef, evaluate_default) ->
         added = replace(added, unique_names=added.unique_names[:at] + (
             added.unique_constraint(at),))
     ws.put_table(added)
+
+
+def _add_serial_column(ws, table: TableDef, column: ColumnDef) -> None:
+    """ADD COLUMN ... serial: existing rows numbered 1, 2, ... in key order (PostgreSQL goes
+    by storage order), and the sequence goes on from there."""
+    view = ws.view(table.name)
+    rows = [row + (number,) for number, row in enumerate(
+        (row for batch in view.scan_batches() for row in batch), 1)]
+    ws.put_table(replace(table, columns=table.columns + (column,)).with_sequence(
+        column.name, len(rows)))
+    view = ws.view(table.name)
+    codec = view.codec
+    if table.keyless:  # numbered rows are all distinct
+        entries = sorted((codec.key(r), codec.value(r, 1)) for r in rows)
+    else:
+        entries = sorted((codec.key(r), codec.value(r)) for r in rows)
+    view.replace_all(entries)
 
 
 def _drop_column(ws, table: TableDef, action: exp.Drop) -> None:
