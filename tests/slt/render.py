@@ -113,16 +113,9 @@ def _fraction(microseconds: int) -> str:
 
 
 def _offset(offset: dt.timedelta) -> str:
-    seconds = int(offset.total_seconds())
-    sign = "-" if seconds < 0 else "+"
-    hours, rest = divmod(abs(seconds), 3600)
-    minutes, seconds = divmod(rest, 60)
-    text = f"{sign}{hours:02d}"
-    if minutes or seconds:
-        text += f":{minutes:02d}"
-    if seconds:
-        text += f":{seconds:02d}"
-    return text
+    """As PostgreSQL prints a timestamptz's offset (+00, -04, +05:30)."""
+    from rowdb.query.zones import offset_text
+    return offset_text(offset)
 
 
 def render_timestamp(value: dt.datetime) -> str:
