@@ -14,7 +14,7 @@ import contextlib
 
 from sqlglot import exp
 
-from rowdb.errors import (DuplicateAliasError, RowdbError, InvalidColumnReferenceError,
+from rowdb.errors import (AmbiguousColumnError, DuplicateAliasError, RowdbError, InvalidColumnReferenceError,
                           NotSupportedError, SyntaxError as SqlSyntaxError,
                           UndefinedTableError)
 from rowdb.query import operators as ops
@@ -417,8 +417,14 @@ class Planner(FromPlanner, GroupingPlanner):
                     raise InvalidColumnReferenceError(
                         f"ORDER BY position {index + 1} is not in select list")
             elif isinstance(target, exp.Column) and not target.table and \
-                    names.count(target.name) == 1:
+                    target.name in names:
                 index = names.index(target.name)
+                shapes = {output.text for output, name in zip(outputs, names)
+                          if name == target.name}
+                if len(shapes) > 1:  # two different output columns of that name
+                    error = AmbiguousColumnError(f'ORDER BY "{target.name}" is ambiguous')
+                    error.node = target
+                    raise error
             if index is not None:
                 keys.append(self._sort_key(item, Code(f"r[{index}]", outputs[index].type)))
                 continue
