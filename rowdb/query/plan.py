@@ -14,8 +14,8 @@ import contextlib
 
 from sqlglot import exp
 
-from rowdb.errors import (AmbiguousColumnError, DuplicateAliasError, RowdbError, InvalidColumnReferenceError,
-                          NotSupportedError, SyntaxError as SqlSyntaxError,
+from rowdb.errors import (AmbiguousColumnError, DuplicateAliasError, InvalidColumnReferenceError,
+                          NotSupportedError, RowdbError, SyntaxError as SqlSyntaxError,
                           UndefinedTableError)
 from rowdb.query import operators as ops
 from rowdb.query.compile import Code, ExprCompiler, Namespace, has_nan
