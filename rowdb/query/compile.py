@@ -408,8 +408,11 @@ class ExprCompiler(PredicateCompiler, RowValueCompiler, bitops.BitwiseCompiler):
         return self.coerce(left, target), self.coerce(right, target)
 
     def _trimmed(self, code: Code, other: SqlType) -> Code:
-        """A side of a comparison with a character(n) value, as text."""
-        if code.type.name == "bpchar" or (code.type == UNKNOWN and other.name == "bpchar"):
+        """A side of a comparison with a character(n) value, as text. Against varchar the
+        comparison is character(n)'s (varchar converts to it): both sides lose trailing
+        blanks; against text, only the character(n) side does."""
+        if code.type.name == "bpchar" or (other.name == "bpchar" and (
+                code.type == UNKNOWN or code.type.name == "varchar")):
             code = self.coerce(code, TEXT) if code.type == UNKNOWN else code
             return self._guard([code], lambda a: f"{a}.rstrip(' ')", TEXT)
         return self.coerce(code, TEXT)

@@ -256,7 +256,12 @@ def _add_column(ws, table: TableDef, action: exp.ColumnDef, evaluate_default) ->
                         unique_names=_names(table) + (unique,))
         added = replace(added, unique_names=added.unique_names[:at] + (
             added.unique_constraint(at),))
-    ws.put_table(added)
+    if table.keyless:  # a keyless row's key is its content: the new column changes it
+        rows = [row + (missing,) for batch in view.scan_batches() for row in batch]
+        ws.put_table(added)
+        _store_rows(ws, added, rows)
+    else:
+        ws.put_table(added)
 
 
 def _add_serial_column(ws, table: TableDef, column: ColumnDef) -> None:
@@ -265,12 +270,21 @@ def _add_serial_column(ws, table: TableDef, column: ColumnDef) -> None:
     view = ws.view(table.name)
     rows = [row + (number,) for number, row in enumerate(
         (row for batch in view.scan_batches() for row in batch), 1)]
-    ws.put_table(replace(table, columns=table.columns + (column,)).with_sequence(
-        column.name, len(rows)))
+    added = replace(table, columns=table.columns + (column,)).with_sequence(
+        column.name, len(rows))
+    ws.put_table(added)
+    _store_rows(ws, added, rows)
+
+
+def _store_rows(ws, table: TableDef, rows: list[tuple]) -> None:
+    """Replace a table's contents with `rows` (in any order) after its layout changed:
+    keyless tables keep one entry per distinct row, with its count."""
     view = ws.view(table.name)
     codec = view.codec
-    if table.keyless:  # numbered rows are all distinct
-        entries = sorted((codec.key(r), codec.value(r, 1)) for r in rows)
+    if table.keyless:
+        from collections import Counter
+
+        entries = sorted((codec.key(r), codec.value(r, n)) for r, n in Counter(rows).items())
     else:
         entries = sorted((codec.key(r), codec.value(r)) for r in rows)
     view.replace_all(entries)
@@ -301,17 +315,7 @@ def _drop_one_column(ws, table: TableDef, target: str, action: exp.Drop) -> None
                         primary_key=key, unique=tuple(u for u, _ in kept),
                         unique_names=tuple(n for _, n in kept))
     ws.put_table(new_table)
-    view = ws.view(table.name)
-    codec = view.codec
-    if new_table.keyless:
-        from collections import Counter
-
-        counts = Counter(row[:index] + row[index + 1:] for row in rows)
-        entries = sorted((codec.key(r), codec.value(r, n)) for r, n in counts.items())
-    else:
-        entries = sorted((codec.key(r), codec.value(r))
-                         for r in (row[:index] + row[index + 1:] for row in rows))
-    view.replace_all(entries)
+    _store_rows(ws, new_table, [row[:index] + row[index + 1:] for row in rows])
 
 
 def _alter_column(ws, table: TableDef, action: exp.AlterColumn) -> None:

@@ -36,7 +36,8 @@ class Changes:
 
         self._unique: list[dict] | None = None  # per UNIQUE set: values -> primary key
 
-    def check_unique(self, key: bytes, row: tuple, old: tuple | None = None) -> None:
+    def check_unique(self, key: bytes, row: tuple, old: tuple | None = None,
+                     old_key: bytes | None = None) -> None:
         """UNIQUE constraints beside the primary key: refuse a row whose unique columns
         equal another row's. The index is built once per statement from a scan (tables
         gain secondary indexes later)."""
@@ -46,13 +47,15 @@ class Changes:
         for number, (index, columns) in enumerate(zip(self._unique_indexes(), table.unique)):
             if old is not None:
                 previous = tuple(old[i] for i in columns)
-                if index.get(previous) == key:
+                if index.get(previous) == (key if old_key is None else old_key):
                     del index[previous]
             values = tuple(row[i] for i in columns)
             if None in values:
                 continue
             holder = index.get(values)
-            if holder is not None and holder != key:
+            # A keyless row's key is its content (its own entry is gone from the index by
+            # now): any holder is another row, even one with the same content.
+            if holder is not None and (holder != key or table.keyless):
                 names = ", ".join(table.columns[i].name for i in columns)
                 shown = ", ".join(_show(row[i], table.columns[i]) for i in columns)
                 raise UniqueViolationError(

@@ -8,6 +8,8 @@ one merged column per joined name first, as PostgreSQL shows them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlglot import exp
 
 from rowdb.errors import (DuplicateAliasError, NotSupportedError, RowdbError,
@@ -253,7 +255,13 @@ class FromPlanner:
     def _combine(self, left, left_scope, right, right_scope, conditions, join_kind, outer):
         """Join two planned inputs on `conditions`: a hash join on its equalities between the
         sides (the rest checked per joined row), else a nested loop."""
-        scope = Scope(left_scope.fields + right_scope.fields, outer)
+        # The NULL-extended side of an outer join may be NULL, NOT NULL columns too.
+        left_fields, right_fields = left_scope.fields, right_scope.fields
+        if join_kind in ("right", "full"):
+            left_fields = [replace(f, nullable=True) for f in left_fields]
+        if join_kind in ("left", "full"):
+            right_fields = [replace(f, nullable=True) for f in right_fields]
+        scope = Scope(left_fields + right_fields, outer)
         scope.correlated = left_scope.correlated or right_scope.correlated  # f(outer.x)
         width_left, width_right = len(left_scope.fields), len(right_scope.fields)
         if not conditions and join_kind == "inner":

@@ -20,7 +20,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.tokens import TokenType
 
-from rowdb.errors import SyntaxError as SqlSyntaxError
+from rowdb.errors import SyntaxError as SqlSyntaxError, UndefinedFunctionError
 from rowdb.storage.lru import ByteLRU
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -363,5 +363,15 @@ def _syntax_error(exc: ParseError, sql: str, offset: int, length: int) -> SqlSyn
             re.match(r"Required keyword|Expect", first.get("description") or ""):
         near = ""  # the statement stops short: PostgreSQL points just past its end
         position = offset + length + 1
+    description = first.get("description") or ""
+    if description.startswith("The number of provided arguments"):
+        # sqlglot knows the function and counts its arguments; PostgreSQL finds no function
+        calls = list(re.finditer(r"([A-Za-z_][\w$]*)\s*\(", sql[offset:position or len(sql)]))
+        name = calls[-1].group(1).lower() if calls else "?"
+        return UndefinedFunctionError(
+            f"function {name} with these arguments does not exist",
+            hint="No function matches the given name and argument types. You might need to "
+                 "add explicit type casts.",
+            position=offset + calls[-1].start() + 1 if calls else position)
     message = f'syntax error at or near "{near}"' if near else "syntax error at end of input"
     return SqlSyntaxError(message, position=position, detail=first.get("description"))

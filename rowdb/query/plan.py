@@ -14,9 +14,9 @@ import contextlib
 
 from sqlglot import exp
 
-from rowdb.errors import (AmbiguousColumnError, DuplicateAliasError, InvalidColumnReferenceError,
-                          NotSupportedError, RowdbError, SyntaxError as SqlSyntaxError,
-                          UndefinedTableError)
+from rowdb.errors import (AmbiguousColumnError, DatatypeMismatchError, DuplicateAliasError,
+                          InvalidColumnReferenceError, NotSupportedError, RowdbError,
+                          SyntaxError as SqlSyntaxError, UndefinedTableError)
 from rowdb.query import operators as ops
 from rowdb.query.compile import Code, ExprCompiler, Namespace, has_nan
 from rowdb.query.fromclause import FromPlanner, conjuncts as _conjuncts
@@ -289,11 +289,10 @@ class Planner(FromPlanner, GroupingPlanner):
             elif value is None:
                 count = self.ns.function("1")
             else:
-                count = self.ns.function(compiler.coerce(compiler.compile(value), INT8).text)
+                count = self.ns.function(_row_count(compiler, value, "LIMIT").text)
         skip = None
         if offset is not None:
-            skip = self.ns.function(compiler.coerce(compiler.compile(offset.expression),
-                                                    INT8).text)
+            skip = self.ns.function(_row_count(compiler, offset.expression, "OFFSET").text)
         options = limit.args.get("limit_options") if isinstance(limit, exp.Fetch) else None
         if options is not None and options.args.get("with_ties"):
             if not isinstance(root, ops.Sort):
@@ -514,3 +513,15 @@ def _check_lockable(node: exp.Select, aggregates) -> None:
                             ("aggregate functions", aggregates)):
         if present:
             raise NotSupportedError(f"FOR UPDATE is not allowed with {clause}")
+
+
+def _row_count(compiler, node, clause: str):
+    """A LIMIT or OFFSET value: numbers and untyped literals become bigint, other types
+    are refused (42804) as PostgreSQL does."""
+    code = compiler.compile(node)
+    if code.type != UNKNOWN and code.type.category != "N":
+        error = DatatypeMismatchError(
+            f"argument of {clause} must be type bigint, not type {code.type}")
+        error.node = node
+        raise error
+    return compiler.coerce(code, INT8)

@@ -81,10 +81,11 @@ class UpdatePlan(_MatchPlan):
                 new = tuple(new)
                 _not_null(table, new)
                 new_key = codec.key(new)
-                changes.check_unique(new_key, new, old)
+                if new_key != key and not codec.keyless and (
+                        new_key in done or changes.current(new_key) is not None):
+                    raise _duplicate(table, new)  # the primary key first, as PostgreSQL
+                changes.check_unique(new_key, new, old, key)
                 if new_key != key and not codec.keyless:
-                    if new_key in done or changes.current(new_key) is not None:
-                        raise _duplicate(table, new)
                     changes.delete(key, old)
                 elif codec.keyless:
                     changes.delete(key, old)
