@@ -449,6 +449,12 @@ class Session:
         ns["P"] = values
         for step in plan.before:
             step.run_once()
+        result = self._execute(plan, tree, workspace)
+        for step in plan.before:
+            step.stage()
+        return result
+
+    def _execute(self, plan, tree, workspace: Workspace) -> Result:
         if isinstance(plan, QueryPlan):
             rows = []
             for batch in plan.batches(()):

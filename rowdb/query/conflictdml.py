@@ -56,7 +56,7 @@ class _ConflictPlan(DmlPlan):
 
 
 class ConflictDeletePlan(_ConflictPlan):
-    def run(self, workspace) -> tuple[int, list[tuple]]:
+    def run(self, workspace, staged=None) -> tuple[int, list[tuple]]:  # acts at once
         from rowdb.vc import mergeops
 
         keys = {self._key(row) for batch in self.match.batches(()) for row in batch}
@@ -82,7 +82,7 @@ class ConflictUpdatePlan(_ConflictPlan):
             code = compiler.compile(assignment.expression, self.types[index])
             self.sets.append((index, planner.ns.function(code.text), code.type))
 
-    def run(self, workspace) -> tuple[int, list[tuple]]:
+    def run(self, workspace, staged=None) -> tuple[int, list[tuple]]:  # acts at once
         view = workspace.view(self.base.name)
         changes = Changes(view)
         table, codec, width = view.table, view.codec, self.width

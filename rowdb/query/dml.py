@@ -129,11 +129,17 @@ class DmlPlan:
         self.names = list(names)
         self.types = list(types)
 
-    def run(self, workspace) -> tuple[int, list[tuple]]:
+    def run(self, workspace, staged: list | None = None) -> tuple[int, list[tuple]]:
+        """Run; the changes go into the workspace now, or, given `staged`, are appended to
+        it as (view, changes) for the caller to stage later (WITH ... DELETE: the main
+        statement reads the tables as they were)."""
         view = workspace.view(self.table)
         changes = Changes(view)
         count, returned = self._run(view, changes)
-        view.stage(changes.finish())
+        if staged is None:
+            view.stage(changes.finish())
+        else:
+            staged.append((view, changes.finish()))
         return count, returned
 
     def run_many(self, workspace, param_rows, columns=None, kinds=None) -> int:
