@@ -59,7 +59,6 @@ def fmod(a, b):
         return None
     if b == 0:
         raise DivisionByZeroError("division by zero")
-    import math
     return math.fmod(a, b)
 
 

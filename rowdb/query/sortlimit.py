@@ -17,7 +17,7 @@ class SortKey:
     fn: object          # (row, outer) -> value
     descending: bool
     nulls_first: bool
-    floating: bool = False  # float values: NaN sorts above every number, as in PostgreSQL
+    floating: bool = False  # float or numeric values: NaN sorts above every number
 
 
 class Sort:
